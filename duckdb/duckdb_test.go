@@ -1,0 +1,186 @@
+package duckdb_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/duckdb"
+	tplog "github.com/touchpoint-cx/touchpoint/log"
+)
+
+func setup(t *testing.T) (*duckdb.Warehouse, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "analytics.duckdb")
+	w, err := duckdb.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w, path
+}
+
+func ev(id, user, anon string, at int) touchpoint.Event {
+	ts := time.Date(2026, 11, 1, 0, 0, at, 0, time.UTC)
+	return touchpoint.Event{ID: id, Workspace: "default", Type: touchpoint.TypeTrack, Event: "Product Viewed",
+		UserID: user, AnonymousID: anon, Channel: "web", Timestamp: ts, ReceivedAt: ts,
+		Properties: []byte(`{"sku":"A-1","price":12.5}`), Context: []byte(`{"ip":"10.0.0.1"}`)}
+}
+
+func TestApply(t *testing.T) {
+	ctx := context.Background()
+	t.Run("OK", func(t *testing.T) {
+		w, _ := setup(t)
+		if err := w.Apply(ctx, tplog.Batch{Events: []touchpoint.Event{ev("a", "u1", "", 1), ev("b", "u1", "", 2)}, LastSequence: 3}); err != nil {
+			t.Fatal(err)
+		}
+		seq, err := w.Checkpoint(ctx)
+		if err != nil || seq != 3 {
+			t.Fatalf("checkpoint = %d, %v; want 3", seq, err)
+		}
+		uid := "u1"
+		got, err := w.FindEvents(ctx, touchpoint.EventFilter{Workspace: "default", UserID: &uid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].ID != "b" || got[1].ID != "a" {
+			t.Fatalf("got %v, want b then a (newest first)", ids(got))
+		}
+		if string(got[0].Properties) != `{"sku":"A-1","price":12.5}` || got[0].Channel != "web" || got[0].Event != "Product Viewed" {
+			t.Fatalf("event not kept as sent: %+v", got[0])
+		}
+	})
+
+	t.Run("ReplayAddsNothing", func(t *testing.T) {
+		w, _ := setup(t)
+		batch := []touchpoint.Event{ev("a", "u1", "", 1), ev("a", "u1", "", 1), ev("b", "u2", "", 2)}
+		for seq := uint64(1); seq <= 3; seq++ {
+			if err := w.Apply(ctx, tplog.Batch{Events: batch, LastSequence: seq}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s, err := w.Stats(ctx, "default")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.EventsTotal != 2 {
+			t.Fatalf("events_total = %d, want 2", s.EventsTotal)
+		}
+	})
+
+	t.Run("FailedBatchLeavesNothing", func(t *testing.T) {
+		w, _ := setup(t)
+		if err := w.Apply(ctx, tplog.Batch{Events: []touchpoint.Event{ev("a", "u1", "", 1)}, LastSequence: 1}); err != nil {
+			t.Fatal(err)
+		}
+		duckdb.FailAfterAppend(w, errors.New("disk on fire"))
+		err := w.Apply(ctx, tplog.Batch{Events: []touchpoint.Event{ev("b", "u1", "", 2), ev("c", "u1", "", 3)}, LastSequence: 2})
+		if err == nil {
+			t.Fatal("want the injected error")
+		}
+		duckdb.FailAfterAppend(w, nil)
+		s, err := w.Stats(ctx, "default")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.EventsTotal != 1 || s.Pipeline.AnalyticsSequence != 1 {
+			t.Fatalf("after failed batch: %d events at seq %d, want 1 at 1", s.EventsTotal, s.Pipeline.AnalyticsSequence)
+		}
+		// The writer is usable again after the rollback.
+		if err := w.Apply(ctx, tplog.Batch{Events: []touchpoint.Event{ev("b", "u1", "", 2)}, LastSequence: 2}); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("SurvivesReopen", func(t *testing.T) {
+		w, path := setup(t)
+		if err := w.Apply(ctx, tplog.Batch{Events: []touchpoint.Event{ev("a", "u1", "", 1)}, LastSequence: 7}); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		w2, err := duckdb.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w2.Close()
+		s, err := w2.Stats(ctx, "default")
+		if err != nil || s.EventsTotal != 1 || s.Pipeline.AnalyticsSequence != 7 {
+			t.Fatalf("after reopen: %+v, %v", s, err)
+		}
+	})
+}
+
+func TestStats(t *testing.T) {
+	ctx := context.Background()
+	w, _ := setup(t)
+	events := []touchpoint.Event{
+		ev("1", "", "anon-1", 1), // browses anonymously …
+		ev("2", "u1", "anon-1", 2), // … then signs up: one customer
+		ev("3", "", "anon-2", 3), // a visitor who never signs up
+		ev("4", "u2", "", 4),
+		ev("5", "u2", "", 5),
+	}
+	other := ev("6", "u9", "", 6)
+	other.Workspace = "other"
+	events = append(events, other)
+	if err := w.Apply(ctx, tplog.Batch{Events: events, LastSequence: 1}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := w.Stats(ctx, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.EventsTotal != 5 || s.ProfilesTotal != 3 {
+		t.Fatalf("stats = %+v, want 5 events, 3 profiles", s)
+	}
+}
+
+func TestFindEvents(t *testing.T) {
+	ctx := context.Background()
+	w, _ := setup(t)
+	var batch []touchpoint.Event
+	for i := 0; i < 30; i++ {
+		batch = append(batch, ev(fmt.Sprint(i), "", "anon-x", i))
+	}
+	if err := w.Apply(ctx, tplog.Batch{Events: batch, LastSequence: 1}); err != nil {
+		t.Fatal(err)
+	}
+	anon := "anon-x"
+	t.Run("Limit", func(t *testing.T) {
+		got, err := w.FindEvents(ctx, touchpoint.EventFilter{Workspace: "default", AnonymousID: &anon, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(ids(got)) != "[29 28 27 26 25]" {
+			t.Fatalf("got %v", ids(got))
+		}
+	})
+	t.Run("ErrInvalidLimit", func(t *testing.T) {
+		_, err := w.FindEvents(ctx, touchpoint.EventFilter{Workspace: "default", Limit: touchpoint.MaxEventLimit + 1})
+		if touchpoint.ErrorCode(err) != touchpoint.EINVALID {
+			t.Fatalf("got %v, want invalid", err)
+		}
+	})
+}
+
+func TestMigrationsContiguous(t *testing.T) {
+	ms, err := duckdb.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) == 0 || ms[0].Version != 1 {
+		t.Fatalf("migrations: %+v", ms)
+	}
+}
+
+func ids(evs []*touchpoint.Event) []string {
+	var out []string
+	for _, e := range evs {
+		out = append(out, e.ID)
+	}
+	return out
+}
