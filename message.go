@@ -2,9 +2,11 @@ package touchpoint
 
 import (
 	"bytes"
-	"encoding/json"
+	stdjson "encoding/json"
 	"errors"
 	"fmt"
+	json "github.com/goccy/go-json"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -83,6 +85,19 @@ func ParseCall(data []byte) (*Call, error) {
 	return &c, nil
 }
 
+// parseItem decodes one item of a batch whose whole body decodeJSON has
+// already found valid, so the syntax check is not repeated.
+func parseItem(data []byte) (*Call, error) {
+	if len(data) > MaxEventBytes {
+		return nil, &Error{Code: ETOOLARGE, Message: fmt.Sprintf("event is %d bytes; the limit is %d bytes (32 KB)", len(data), MaxEventBytes)}
+	}
+	var c Call
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, decodeError(err)
+	}
+	return &c, nil
+}
+
 // ParseBatch decodes the envelope of a batch; items are parsed one by one
 // with ParseCall so that one bad item does not reject the others.
 // Returns EINVALID for malformed JSON or a missing batch array, ETOOLARGE over 500 KB.
@@ -107,7 +122,7 @@ func (b *Batch) Events(r Received) ([]Event, []ItemError) {
 	var rejected []ItemError
 	for i, raw := range b.Items {
 		field := fmt.Sprintf("batch[%d]", i)
-		c, err := ParseCall(raw)
+		c, err := parseItem(raw)
 		var ev Event
 		if err == nil {
 			if c.SentAt == "" {
@@ -208,6 +223,9 @@ func (c *Call) validate(ev *Event) error {
 		if len(f.value) > maxNameLen {
 			return FieldError(f.name, "must be at most %d characters", maxNameLen)
 		}
+		if !utf8.ValidString(f.value) {
+			return FieldError(f.name, "must be valid UTF-8")
+		}
 	}
 	for _, f := range []struct {
 		name  string
@@ -215,6 +233,11 @@ func (c *Call) validate(ev *Event) error {
 	}{{"properties", ev.Properties}, {"traits", ev.Traits}, {"context", ev.Context}, {"integrations", ev.Integrations}} {
 		if err := checkObject(f.name, f.value); err != nil {
 			return err
+		}
+		// Stores downstream refuse invalid UTF-8; refusing it here keeps a
+		// bad event from ever reaching the log.
+		if !utf8.Valid(f.value) {
+			return FieldError(f.name, "must be valid UTF-8")
 		}
 	}
 	// Drop JSON nulls so that stored events hold either an object or nothing.
@@ -412,17 +435,35 @@ var errFlexString = errors.New("must be a string or a number")
 
 // decodeJSON unmarshals data into v, turning decoder errors into EINVALID
 // errors that name the offending field.
+//
+// go-json decodes valid documents several times faster than encoding/json
+// but is not safe on malformed input, so the standard library checks the
+// syntax first and explains any syntax error.
 func decodeJSON(data []byte, v any) error {
-	err := json.Unmarshal(data, v)
+	var err error
+	if stdjson.Valid(data) {
+		err = json.Unmarshal(data, v)
+	} else {
+		err = stdjson.Unmarshal(data, v)
+	}
 	if err == nil {
 		return nil
 	}
+	return decodeError(err)
+}
+
+// decodeError explains a decoder error of either JSON package.
+func decodeError(err error) error {
 	var typeErr *json.UnmarshalTypeError
-	var synErr *json.SyntaxError
+	var stdTypeErr *stdjson.UnmarshalTypeError
+	var synErr *stdjson.SyntaxError
+	if errors.As(err, &stdTypeErr) {
+		typeErr = &json.UnmarshalTypeError{Value: stdTypeErr.Value, Type: stdTypeErr.Type, Field: stdTypeErr.Field}
+	}
 	switch {
-	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return FieldError(typeErr.Field, "must be %s, not %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
-	case errors.As(err, &typeErr):
+	case (typeErr != nil || errors.As(err, &typeErr)) && typeErr.Field != "":
+		return FieldError(jsonFieldName(typeErr.Field), "must be %s, not %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+	case typeErr != nil:
 		return Errorf(EINVALID, "body must be a JSON object, not %s", typeErr.Value)
 	case errors.As(err, &synErr):
 		return Errorf(EINVALID, "malformed JSON at byte %d: %s", synErr.Offset, strings.TrimPrefix(synErr.Error(), "json: "))
@@ -431,6 +472,26 @@ func decodeJSON(data []byte, v any) error {
 		return Errorf(EINVALID, "an identifier must be a string or a number: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return Errorf(EINVALID, "malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// jsonNames maps the Go field names of the wire types to their JSON names,
+// so that decoder errors name fields the way the caller wrote them.
+var jsonNames = func() map[string]string {
+	m := map[string]string{}
+	for _, t := range []reflect.Type{reflect.TypeFor[Call](), reflect.TypeFor[Batch]()} {
+		for f := range t.Fields() {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			m[f.Name] = name
+		}
+	}
+	return m
+}()
+
+func jsonFieldName(field string) string {
+	if n, ok := jsonNames[field]; ok {
+		return n
+	}
+	return field
 }
 
 func jsonKind(goKind string) string {

@@ -1,11 +1,13 @@
 package touchpoint_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/touchpoint-cx/touchpoint"
 )
 
@@ -216,8 +218,19 @@ func checkEvent(t *testing.T, ev touchpoint.Event) {
 			t.Fatalf("accepted a non-object: %s", raw)
 		}
 	}
-	if _, err := json.Marshal(ev); err != nil {
+	// The log encodes with go-json and stores downstream parse with other
+	// parsers: what is accepted must encode to one line of standard JSON
+	// that decodes back to the same event.
+	line, err := gojson.Marshal(&ev)
+	if err != nil {
 		t.Fatalf("accepted an event that cannot be logged: %v", err)
+	}
+	if !json.Valid(line) || bytes.ContainsAny(line, "\n\r") {
+		t.Fatalf("log line is not one line of valid JSON: %q", line)
+	}
+	var back touchpoint.Event
+	if err := gojson.Unmarshal(line, &back); err != nil || back.ID != ev.ID || !back.Timestamp.Equal(ev.Timestamp) {
+		t.Fatalf("log line does not decode back: %v", err)
 	}
 }
 
@@ -241,5 +254,24 @@ func TestContextIP(t *testing.T) {
 				t.Fatalf("ip = %v, want %s (context %s)", ctx["ip"], tt.want, ev.Context)
 			}
 		})
+	}
+}
+
+func TestLogEncoding(t *testing.T) {
+	// Pretty-printed input must not put line breaks into the log, whose
+	// messages are newline-delimited.
+	ev, err := normalize(t, "{\"userId\":\"u\",\"event\":\"x\",\n \"properties\": {\n  \"a\": [1,\n 2],\n  \"s\": \"line\\nbreak\"\n },\n \"context\": {\"ip\": \"192.0.2.1\"\n}}", touchpoint.TypeTrack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(&ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(string(b), "\n\r") {
+		t.Fatalf("encoded event spans lines: %s", b)
+	}
+	if _, err := normalize(t, "{\"userId\":\"u\",\"event\":\"x\",\"properties\":{\"a\":\"\xff\"}}", touchpoint.TypeTrack); touchpoint.ErrorField(err) != "properties" {
+		t.Fatalf("invalid UTF-8 in properties: %v", err)
 	}
 }

@@ -118,9 +118,9 @@ func TestStats(t *testing.T) {
 	ctx := context.Background()
 	w, _ := setup(t)
 	events := []touchpoint.Event{
-		ev("1", "", "anon-1", 1), // browses anonymously …
+		ev("1", "", "anon-1", 1),   // browses anonymously …
 		ev("2", "u1", "anon-1", 2), // … then signs up: one customer
-		ev("3", "", "anon-2", 3), // a visitor who never signs up
+		ev("3", "", "anon-2", 3),   // a visitor who never signs up
 		ev("4", "u2", "", 4),
 		ev("5", "u2", "", 5),
 	}

@@ -2,8 +2,8 @@ package log
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"strconv"
 	"sync"
 	"time"

@@ -3,9 +3,9 @@ package log
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"time"
 
 	"github.com/nats-io/nats.go"

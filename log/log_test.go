@@ -151,3 +151,20 @@ func TestAppend(t *testing.T) {
 		}
 	})
 }
+
+func TestLogFraming(t *testing.T) {
+	// Raw JSON as a client sent it may span lines; the log is
+	// newline-delimited, so encoding must compact it.
+	l := open(t, t.TempDir())
+	defer l.Close()
+	ev := event(1)
+	ev.Properties = []byte("{\n \"a\": [1,\n 2],\n \"s\": \"line\\nbreak\"\n}")
+	ev.Context = []byte("{\r\n\"ip\": \"192.0.2.1\"}")
+	if err := l.Append(context.Background(), []touchpoint.Event{ev, event(2)}); err != nil {
+		t.Fatal(err)
+	}
+	seen, _ := consumeAll(t, l, 0, 2)
+	if len(seen) != 2 {
+		t.Fatalf("got %v", seen)
+	}
+}
