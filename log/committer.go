@@ -2,8 +2,6 @@ package log
 
 import (
 	"context"
-	"fmt"
-	json "github.com/goccy/go-json"
 	"strconv"
 	"sync"
 	"time"
@@ -48,27 +46,25 @@ func newCommitter(l *Log) *committer {
 	return c
 }
 
-// encode turns events into one or more requests no larger than half a group,
-// so that a group always has room for at least two callers.
-func (c *committer) encode(events []touchpoint.Event) ([]*request, error) {
+// encode turns events into one or more requests of about half a group at
+// most (a single event is at most 32 KB), so a group has room for several.
+func (c *committer) encode(events []touchpoint.Event) []*request {
 	n := c.l.cfg.Partitions
 	var out []*request
 	cur := &request{parts: make([][]byte, n), done: make(chan error, 1)}
 	for i := range events {
-		b, err := json.Marshal(&events[i])
-		if err != nil {
-			return nil, fmt.Errorf("encode event %s: %w", events[i].ID, err)
-		}
-		if cur.count > 0 && cur.size+len(b)+1 > c.maxBytes/2 {
+		p := partition(&events[i], n)
+		before := len(cur.parts[p])
+		cur.parts[p] = append(events[i].AppendJSON(cur.parts[p]), '\n')
+		size := len(cur.parts[p]) - before
+		cur.count++
+		cur.size += size
+		if cur.size > c.maxBytes/2 && i < len(events)-1 {
 			out = append(out, cur)
 			cur = &request{parts: make([][]byte, n), done: make(chan error, 1)}
 		}
-		p := partition(&events[i], n)
-		cur.parts[p] = append(append(cur.parts[p], b...), '\n')
-		cur.count++
-		cur.size += len(b) + 1
 	}
-	return append(out, cur), nil
+	return append(out, cur)
 }
 
 // submit queues requests in order and waits until all are durable.

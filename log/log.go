@@ -171,11 +171,7 @@ func (l *Log) Append(ctx context.Context, events []touchpoint.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	reqs, err := l.committer.encode(events)
-	if err != nil {
-		return err
-	}
-	return l.committer.submit(ctx, reqs)
+	return l.committer.submit(ctx, l.committer.encode(events))
 }
 
 // LastSequence returns the sequence of the newest message in the log.
