@@ -1,0 +1,53 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/touchpoint-cx/touchpoint"
+)
+
+// CreateAPIKey stores k and returns its secret, which is not kept.
+func (db *DB) CreateAPIKey(ctx context.Context, k *touchpoint.APIKey) (string, error) {
+	if k.Name == "" {
+		return "", touchpoint.FieldError("name", "required")
+	}
+	if _, err := db.FindWorkspace(ctx, k.Workspace); err != nil {
+		return "", err
+	}
+	secret := randomID("tpk_", 40)
+	k.ID = randomID("key_", 16)
+	k.CreatedAt = db.now()
+	k.RevokedAt = nil
+	if _, err := db.db.ExecContext(ctx, db.query("create_api_key"), k.ID, k.Workspace, k.Name, hashSecret(secret), formatTime(k.CreatedAt)); err != nil {
+		return "", fmt.Errorf("create api key: %w", err)
+	}
+	return secret, nil
+}
+
+// AuthenticateAPIKey returns the live key with this secret.
+func (db *DB) AuthenticateAPIKey(ctx context.Context, secret string) (*touchpoint.APIKey, error) {
+	var k touchpoint.APIKey
+	var created string
+	err := db.db.QueryRowContext(ctx, db.query("authenticate_api_key"), hashSecret(secret)).Scan(&k.ID, &k.Workspace, &k.Name, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, touchpoint.Errorf(touchpoint.EUNAUTHORIZED, "invalid admin key")
+	} else if err != nil {
+		return nil, fmt.Errorf("authenticate api key: %w", err)
+	}
+	if k.CreatedAt, err = parseTime(created); err != nil {
+		return nil, fmt.Errorf("authenticate api key: %w", err)
+	}
+	return &k, nil
+}
+
+// hashSecret is how admin secrets are stored. The secrets are long and
+// random, so a plain SHA-256 is enough: there is nothing to brute-force.
+func hashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}

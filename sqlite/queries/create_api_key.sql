@@ -1,0 +1,1 @@
+INSERT INTO api_keys (id, workspace, name, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)

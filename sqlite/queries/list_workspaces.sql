@@ -1,0 +1,1 @@
+SELECT id, name, created_at FROM workspaces ORDER BY id
