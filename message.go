@@ -63,6 +63,9 @@ type Batch struct {
 	WriteKey string            `json:"writeKey"`
 	SentAt   string            `json:"sentAt"`
 	Items    []json.RawMessage `json:"batch"`
+	// Context applies to every item; an item's own context keys win.
+	// Server libraries such as analytics-go send their library info here.
+	Context json.RawMessage `json:"context"`
 }
 
 // ItemError says why one item of a batch was rejected.
@@ -112,6 +115,13 @@ func ParseBatch(data []byte) (*Batch, error) {
 	if b.Items == nil {
 		return nil, FieldError("batch", "required: an array of calls")
 	}
+	if err := checkObject("context", b.Context); err != nil {
+		return nil, err
+	}
+	if !utf8.Valid(b.Context) {
+		return nil, FieldError("context", "must be valid UTF-8")
+	}
+	b.Context = dropNull(b.Context)
 	return &b, nil
 }
 
@@ -128,6 +138,11 @@ func (b *Batch) Events(r Received) ([]Event, []ItemError) {
 			if c.SentAt == "" {
 				c.SentAt = b.SentAt
 			}
+			if len(b.Context) > 0 {
+				c.Context, err = mergeContext(b.Context, c.Context)
+			}
+		}
+		if err == nil {
 			ev, err = c.Normalize("", r)
 		}
 		if err != nil {
@@ -199,6 +214,14 @@ func (c *Call) Normalize(typ EventType, r Received) (Event, error) {
 		ev.ID = NewEventID()
 	}
 	return ev, nil
+}
+
+// DefaultMessageID sets the call's messageId if it has none, so that
+// callers can derive stable ids (an imported row's content, say).
+func (c *Call) DefaultMessageID(id string) {
+	if c.MessageID == "" {
+		c.MessageID = flexString(id)
+	}
 }
 
 // NewEventID returns a fresh, time-ordered event id for calls that carry no
@@ -533,6 +556,35 @@ func withContextField(raw json.RawMessage, key, value string) json.RawMessage {
 	out = append(out, kv[:len(kv)-1]...)
 	out = append(out, ',')
 	return append(out, body[1:]...)
+}
+
+// mergeContext returns item's context with the keys of the batch's context
+// it lacks.
+func mergeContext(batch, item json.RawMessage) (json.RawMessage, error) {
+	item = dropNull(item)
+	if len(item) == 0 {
+		return batch, nil
+	}
+	if err := checkObject("context", item); err != nil {
+		return nil, err
+	}
+	var bm, im map[string]json.RawMessage
+	if err := json.Unmarshal(batch, &bm); err != nil {
+		return nil, FieldError("context", "must be a JSON object")
+	}
+	if err := json.Unmarshal(item, &im); err != nil {
+		return nil, FieldError("context", "must be a JSON object")
+	}
+	for k, v := range bm {
+		if _, ok := im[k]; !ok {
+			im[k] = v
+		}
+	}
+	out, err := stdjson.Marshal(im)
+	if err != nil {
+		return nil, FieldError("context", "cannot be merged with the batch's context")
+	}
+	return out, nil
 }
 
 // replaceContextField sets key in a context that has it with an empty or

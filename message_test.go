@@ -272,3 +272,31 @@ func TestLogEncoding(t *testing.T) {
 		t.Fatalf("invalid UTF-8 in properties: %v", err)
 	}
 }
+
+func TestBatchContext(t *testing.T) {
+	b, err := touchpoint.ParseBatch([]byte(`{"context":{"library":{"name":"analytics-go","version":"3.3.0"},"locale":"en-US"},"batch":[
+		{"type":"track","userId":"u","event":"A"},
+		{"type":"track","userId":"u","event":"B","context":{"locale":"th-TH"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, rejected := b.Events(received)
+	if len(rejected) > 0 || len(events) != 2 {
+		t.Fatalf("events %v rejected %v", events, rejected)
+	}
+	for i, want := range []string{"en-US", "th-TH"} {
+		var ctx struct {
+			Locale  string
+			Library struct{ Name string }
+		}
+		if err := json.Unmarshal(events[i].Context, &ctx); err != nil {
+			t.Fatal(err)
+		}
+		if ctx.Locale != want || ctx.Library.Name != "analytics-go" {
+			t.Fatalf("item %d context %s", i, events[i].Context)
+		}
+	}
+	if _, err := touchpoint.ParseBatch([]byte(`{"context":[1],"batch":[]}`)); touchpoint.ErrorField(err) != "context" {
+		t.Fatalf("batch context not an object: %v", err)
+	}
+}

@@ -184,3 +184,26 @@ func ids(evs []*touchpoint.Event) []string {
 	}
 	return out
 }
+
+func TestApplyLargeBatch(t *testing.T) {
+	// Batches larger than one DuckDB vector (2048 rows) are flushed by the
+	// appender more than once; every row must still land.
+	ctx := context.Background()
+	for _, n := range []int{2047, 2048, 2049, 5000} {
+		w, _ := setup(t)
+		var batch []touchpoint.Event
+		for i := 0; i < n; i++ {
+			batch = append(batch, ev(fmt.Sprintf("big-%d", i), fmt.Sprintf("u%d", i%8), "", i%60))
+		}
+		if err := w.Apply(ctx, tplog.Batch{Events: batch, LastSequence: 9}); err != nil {
+			t.Fatal(err)
+		}
+		s, err := w.Stats(ctx, "default")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.EventsTotal != int64(n) {
+			t.Fatalf("applied %d events, %d stored", n, s.EventsTotal)
+		}
+	}
+}

@@ -160,14 +160,11 @@ func (w *Warehouse) FindEvents(ctx context.Context, f touchpoint.EventFilter) ([
 // sequence they reflect. The log's own head is filled in by the caller.
 func (w *Warehouse) Stats(ctx context.Context, workspace string) (touchpoint.Stats, error) {
 	var s touchpoint.Stats
-	if err := w.db.QueryRowContext(ctx, w.query("stats"), sql.Named("workspace", workspace)).Scan(&s.EventsTotal, &s.ProfilesTotal); err != nil {
+	err := w.db.QueryRowContext(ctx, w.query("stats"), sql.Named("workspace", workspace), sql.Named("consumer", ConsumerName)).
+		Scan(&s.EventsTotal, &s.ProfilesTotal, &s.Pipeline.AnalyticsSequence)
+	if err != nil {
 		return s, fmt.Errorf("stats: %w", err)
 	}
-	seq, err := w.Checkpoint(ctx)
-	if err != nil {
-		return s, err
-	}
-	s.Pipeline.AnalyticsSequence = seq
 	return s, nil
 }
 
