@@ -1,0 +1,79 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/touchpoint-cx/touchpoint"
+)
+
+// handleStats serves GET /api/v1/stats.
+func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) error {
+	key := apiKeyFrom(r)
+	stats, err := s.cfg.Events.Stats(r.Context(), key.Workspace)
+	if err != nil {
+		return err
+	}
+	if s.cfg.Log != nil {
+		if stats.Pipeline.LogSequence, err = s.cfg.Log.LastSequence(r.Context()); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, stats)
+	return nil
+}
+
+// EventsResponse is the answer to GET /api/v1/events.
+type EventsResponse struct {
+	Events []*touchpoint.Event `json:"events"`
+}
+
+// handleEvents serves GET /api/v1/events, newest first.
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := touchpoint.EventFilter{Workspace: apiKeyFrom(r).Workspace}
+	if v := q.Get("user_id"); v != "" {
+		f.UserID = &v
+	}
+	if v := q.Get("anonymous_id"); v != "" {
+		f.AnonymousID = &v
+	}
+	if v := q.Get("event"); v != "" {
+		f.Event = &v
+	}
+	if v := q.Get("type"); v != "" {
+		t := touchpoint.EventType(v)
+		if !t.Valid() {
+			return touchpoint.FieldError("type", "unknown call type %q", v)
+		}
+		f.Type = &t
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > touchpoint.MaxEventLimit {
+			return touchpoint.FieldError("limit", "must be a whole number from 1 to %d", touchpoint.MaxEventLimit)
+		}
+		f.Limit = n
+	}
+	events, err := s.cfg.Events.FindEvents(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if events == nil {
+		events = []*touchpoint.Event{}
+	}
+	writeJSON(w, http.StatusOK, EventsResponse{Events: events})
+	return nil
+}
+
+// decodeBody decodes a JSON admin request body, rejecting unknown fields so
+// that a typo is an error rather than a silently ignored setting.
+func decodeBody(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return touchpoint.Errorf(touchpoint.EINVALID, "invalid JSON body: %s", err.Error())
+	}
+	return nil
+}

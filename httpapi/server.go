@@ -1,0 +1,302 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/subtle"
+	_ "embed"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/touchpoint-cx/touchpoint"
+)
+
+// LogInfo tells how far the log has been written.
+type LogInfo interface {
+	LastSequence(ctx context.Context) (uint64, error)
+}
+
+// Config holds what the server needs. Every field but Logger and Clock is required.
+type Config struct {
+	Logger     *slog.Logger
+	Clock      touchpoint.Clock
+	Appender   touchpoint.EventAppender
+	Events     touchpoint.EventService
+	Workspaces touchpoint.WorkspaceService
+	Sources    touchpoint.SourceService
+	APIKeys    touchpoint.APIKeyService
+	Log        LogInfo
+	// Ready returns nil when every store is open and every consumer runs.
+	Ready func(ctx context.Context) error
+	// Registry is where the server registers its metrics and what /metrics serves.
+	Registry *prometheus.Registry
+	// LocalKey, if set, is an admin key for the default workspace that lives
+	// only as long as the process. The server writes it to a file in the
+	// data directory that only its owner can read, so CLI commands run by
+	// the same user can talk to the running server.
+	LocalKey string
+}
+
+// Server is Touchpoint's HTTP server.
+type Server struct {
+	cfg     Config
+	logger  *slog.Logger
+	router  chi.Router
+	keys    *writeKeyCache
+	metrics *serverMetrics
+
+	mu  sync.Mutex
+	srv *http.Server
+}
+
+// NewServer builds the route table.
+func NewServer(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = touchpoint.SystemClock{}
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{cfg: cfg, logger: cfg.Logger, keys: newWriteKeyCache(cfg.Sources, 30*time.Second), metrics: newServerMetrics()}
+	for _, c := range s.metrics.collectors() {
+		cfg.Registry.MustRegister(c)
+	}
+	s.router = s.routes()
+	return s
+}
+
+// handlerFunc is a handler that returns its error for one adapter to render.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) handle(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			writeError(w, r, s.logger, err)
+		}
+	}
+}
+
+// routes is the one route table of the server.
+func (s *Server) routes() chi.Router {
+	r := chi.NewRouter()
+	r.Use(middleware.Recoverer, s.instrument, cors)
+	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return touchpoint.Errorf(touchpoint.ENOTFOUND, "no route %s %s", r.Method, r.URL.Path)
+	}))
+	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return touchpoint.Errorf(touchpoint.EINVALID, "method %s is not allowed on %s", r.Method, r.URL.Path)
+	}))
+
+	r.Get("/", s.handleIndex)
+	r.Get("/healthz", s.handleHealth)
+	r.Get("/readyz", s.handle(s.handleReady))
+	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{Registry: s.cfg.Registry}))
+
+	// The Segment tracking API, plus the short paths analytics.js uses and
+	// the paths RudderStack SDKs use where they differ.
+	r.Group(func(r chi.Router) {
+		for _, typ := range []touchpoint.EventType{touchpoint.TypeTrack, touchpoint.TypeIdentify, touchpoint.TypePage, touchpoint.TypeScreen, touchpoint.TypeGroup, touchpoint.TypeAlias} {
+			h := s.handle(s.handleCall(typ))
+			r.Post("/v1/"+string(typ), h)
+			r.Post("/v1/"+string(typ)[:1], h)
+		}
+		batch := s.handle(s.handleBatch)
+		r.Post("/v1/batch", batch)
+		r.Post("/v1/b", batch)
+		r.Post("/v1/import", batch)
+		r.Post("/beacon/v1/batch", batch)
+		r.Post("/v1/{call}", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+			return touchpoint.FieldError("type", "unknown call type %q (want track, identify, page, screen, group, alias or batch)", chi.URLParam(r, "call"))
+		}))
+	})
+
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Get("/openapi.json", s.handleOpenAPI)
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireAPIKey)
+			r.Get("/stats", s.handle(s.handleStats))
+			r.Get("/events", s.handle(s.handleEvents))
+			r.Get("/sources", s.handle(s.handleListSources))
+			r.Post("/sources", s.handle(s.handleCreateSource))
+			r.Get("/sources/{id}", s.handle(s.handleGetSource))
+			r.Post("/sources/{id}/revoke", s.handle(s.handleRevokeSource))
+			r.Post("/import", s.handle(s.handleImport))
+		})
+	})
+	return r
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.router }
+
+// Routes lets tests walk the route table.
+func (s *Server) Routes() chi.Routes { return s.router }
+
+// Serve serves on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	s.srv = &http.Server{
+		Handler: s.router,
+		// Bodies have their own deadlines (collection) or are long uploads
+		// (import), so only headers are timed here.
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+	srv := s.srv
+	s.mu.Unlock()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Shutdown stops accepting connections and waits for requests in flight.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	srv := s.srv
+	s.mu.Unlock()
+	if srv == nil {
+		return nil
+	}
+	return srv.Shutdown(ctx)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(r.Context()); err != nil {
+			return touchpoint.Errorf(touchpoint.EUNAVAILABLE, "not ready: %s", touchpoint.ErrorMessage(err))
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return nil
+}
+
+// cors lets browser SDKs on any site send events, answering their
+// preflight requests before routing.
+func cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/v1/") && !strings.HasPrefix(r.URL.Path, "/beacon/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+		h.Set("Access-Control-Allow-Headers", "Content-Type, Content-Encoding, Authorization, AnonymousId")
+		h.Set("Access-Control-Max-Age", "86400")
+		if r.Method == http.MethodOptions {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+type ctxKey int
+
+const apiKeyCtx ctxKey = iota
+
+// requireAPIKey authenticates `Authorization: Bearer <admin key>`.
+func (s *Server) requireAPIKey(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		secret, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || strings.TrimSpace(secret) == "" {
+			writeError(w, r, s.logger, touchpoint.Errorf(touchpoint.EUNAUTHORIZED, "admin key required: send Authorization: Bearer <admin_key>"))
+			return
+		}
+		secret = strings.TrimSpace(secret)
+		var key *touchpoint.APIKey
+		var err error
+		if s.cfg.LocalKey != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(s.cfg.LocalKey)) == 1 {
+			key = &touchpoint.APIKey{ID: "local", Workspace: touchpoint.DefaultWorkspace, Name: "local CLI"}
+		} else {
+			key, err = s.cfg.APIKeys.AuthenticateAPIKey(r.Context(), secret)
+		}
+		if err != nil {
+			writeError(w, r, s.logger, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), apiKeyCtx, key)))
+	})
+}
+
+func apiKeyFrom(r *http.Request) *touchpoint.APIKey {
+	k, _ := r.Context().Value(apiKeyCtx).(*touchpoint.APIKey)
+	return k
+}
+
+// instrument counts requests by route pattern and status.
+func (s *Server) instrument(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		route := chi.RouteContext(r.Context()).RoutePattern()
+		if route == "" {
+			route = "unmatched"
+		}
+		status := ww.Status()
+		if status == 0 {
+			status = http.StatusOK
+		}
+		s.metrics.requests.WithLabelValues(r.Method, route, strconv.Itoa(status)).Inc()
+		s.metrics.duration.WithLabelValues(r.Method, route).Observe(time.Since(start).Seconds())
+	})
+}
+
+type serverMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	accepted *prometheus.CounterVec
+	rejected *prometheus.CounterVec
+}
+
+func newServerMetrics() *serverMetrics {
+	return &serverMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "touchpoint_http_requests_total", Help: "HTTP requests by route and status."}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "touchpoint_http_request_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}, []string{"method", "route"}),
+		accepted: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "touchpoint_events_accepted_total", Help: "Events accepted by the collection API and import."}, []string{"type"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "touchpoint_events_rejected_total", Help: "Events rejected, by error code."}, []string{"code"}),
+	}
+}
+
+func (m *serverMetrics) collectors() []prometheus.Collector {
+	return []prometheus.Collector{m.requests, m.duration, m.accepted, m.rejected}
+}
+
+//go:embed index.html
+var indexHTML []byte
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+// OpenAPI returns the OpenAPI 3 document of the server.
+func OpenAPI() []byte { return openAPIDoc }
+
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openAPIDoc)
+}
+
+func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(indexHTML)
+}
