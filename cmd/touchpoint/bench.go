@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"time"
+
+	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/bench"
+)
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench", stderr, "bench ingest [--url URL --write-key KEY] [--duration 10s]")
+	url := fs.String("url", "", "`URL` of a running server (default: start one on a temporary data directory)")
+	writeKey := fs.String("write-key", "", "write `key` for --url")
+	duration := fs.Duration("duration", 10*time.Second, "measured time per scenario")
+	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured time before each scenario")
+	batchConc := fs.Int("batch-concurrency", 16, "clients sending batches of 100")
+	singleConc := fs.Int("single-concurrency", 128, "clients sending single events")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `file`")
+	only := fs.String("only", "", "run one scenario: batch or single")
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 || rest[0] != "ingest" {
+		fs.Usage()
+		return touchpoint.Errorf(touchpoint.EINVALID, "say what to measure: touchpoint bench ingest")
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	base, key := *url, *writeKey
+	if base == "" {
+		dir, err := os.MkdirTemp("", "touchpoint-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		cfg := DefaultConfig()
+		cfg.Data, cfg.Addr, cfg.LogLevel = dir, "127.0.0.1:0", "warn"
+		keys, err := initDataDir(ctx, dir)
+		if err != nil {
+			return err
+		}
+		n, err := openNode(ctx, cfg, cfg.logger(stderr))
+		if err != nil {
+			return err
+		}
+		defer n.close()
+		if err := n.startConsumers(ctx); err != nil {
+			return err
+		}
+		sctx, stop := context.WithCancel(ctx)
+		defer stop()
+		ready := make(chan string, 1)
+		go n.serve(sctx, cfg.Addr, func(addr string) { ready <- addr })
+		select {
+		case addr := <-ready:
+			base = "http://" + addr
+		case <-time.After(30 * time.Second):
+			return fmt.Errorf("bench: server did not start")
+		}
+		key = keys.WriteKey
+	}
+	fmt.Fprintf(stdout, "touchpoint bench ingest: %s, %d CPUs, %s/%s, durable acks (fsync before 200)\n", base, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+	scenarios := map[string]bench.IngestConfig{
+		"batch":  {BatchSize: 100, Concurrency: *batchConc},
+		"single": {BatchSize: 1, Concurrency: *singleConc},
+	}
+	for _, name := range []string{"batch", "single"} {
+		if *only != "" && *only != name {
+			continue
+		}
+		sc := scenarios[name]
+		sc.URL, sc.WriteKey, sc.Duration, sc.Warmup = base, key, *duration, *warmup
+		res, err := bench.Ingest(ctx, sc)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, res)
+	}
+	return nil
+}

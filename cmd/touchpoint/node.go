@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/duckdb"
+	"github.com/touchpoint-cx/touchpoint/httpapi"
+	tplog "github.com/touchpoint-cx/touchpoint/log"
+	"github.com/touchpoint-cx/touchpoint/sqlite"
+)
+
+// Files in the data directory.
+const (
+	stateFile     = "state.db"
+	analyticsFile = "analytics.duckdb"
+	lockFile      = "touchpoint.lock"
+	serverFile    = "server.json"
+)
+
+// node is one running Touchpoint: its stores, its consumers and, when
+// serving, its HTTP server. Commands that work on a data directory
+// (serve, demo, offline import, rebuild) all open one.
+type node struct {
+	cfg    Config
+	logger *slog.Logger
+	clock  touchpoint.Clock
+
+	lock      *os.File
+	state     *sqlite.DB
+	log       *tplog.Log
+	warehouse *duckdb.Warehouse
+	registry  *prometheus.Registry
+
+	consumerCancel context.CancelFunc
+	consumers      sync.WaitGroup
+	running        atomic.Int32
+}
+
+// openNode opens every store of the data directory, which must have been
+// initialised. It takes an exclusive lock on the directory: the embedded
+// stores belong to one process at a time.
+func openNode(ctx context.Context, cfg Config, logger *slog.Logger) (*node, error) {
+	if _, err := os.Stat(filepath.Join(cfg.Data, stateFile)); err != nil {
+		return nil, touchpoint.Errorf(touchpoint.ENOTFOUND, "%s is not a Touchpoint data directory; run: touchpoint init --data %s", cfg.Data, cfg.Data)
+	}
+	n := &node{cfg: cfg, logger: logger, clock: touchpoint.SystemClock{}, registry: prometheus.NewRegistry()}
+	var err error
+	if n.lock, err = lockDataDir(cfg.Data); err != nil {
+		return nil, err
+	}
+	if n.state, err = sqlite.Open(ctx, filepath.Join(cfg.Data, stateFile), n.clock); err != nil {
+		n.close()
+		return nil, fmt.Errorf("open state: %w", err)
+	}
+	if n.log, err = tplog.Open(ctx, cfg.logConfig(), logger); err != nil {
+		n.close()
+		return nil, fmt.Errorf("open log: %w", err)
+	}
+	if n.warehouse, err = duckdb.Open(ctx, filepath.Join(cfg.Data, analyticsFile)); err != nil {
+		n.close()
+		return nil, fmt.Errorf("open analytics: %w", err)
+	}
+	n.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, c := range n.log.Metrics().Collectors() {
+		n.registry.MustRegister(c)
+	}
+	return n, nil
+}
+
+// lockDataDir takes an exclusive, non-blocking lock so that two processes
+// never open the same embedded stores.
+func lockDataDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock data dir: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, touchpoint.Errorf(touchpoint.ECONFLICT, "%s is in use by another touchpoint process (stop it, or talk to it with --server)", dir)
+	}
+	return f, nil
+}
+
+// startConsumers starts the log consumers; they run until close.
+func (n *node) startConsumers(ctx context.Context) error {
+	after, err := n.warehouse.Checkpoint(ctx)
+	if err != nil {
+		return err
+	}
+	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	n.consumerCancel = cancel
+	n.consumers.Add(1)
+	n.running.Add(1)
+	go func() {
+		defer n.consumers.Done()
+		defer n.running.Add(-1)
+		err := n.log.Consume(cctx, tplog.ConsumerConfig{Name: duckdb.ConsumerName, After: after, MaxEvents: 50000, MaxWait: time.Second}, n.warehouse.Apply)
+		if err != nil {
+			n.logger.Error("warehouse consumer stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// ready reports whether the stores are open and the consumers run.
+func (n *node) ready(ctx context.Context) error {
+	if !n.log.Ready() {
+		return errors.New("event log not connected")
+	}
+	if n.running.Load() < 1 {
+		return errors.New("consumers not running")
+	}
+	if err := n.state.Ping(ctx); err != nil {
+		return fmt.Errorf("state store: %w", err)
+	}
+	return nil
+}
+
+// waitCaughtUp blocks until analytics has applied everything in the log.
+func (n *node) waitCaughtUp(ctx context.Context) error {
+	for {
+		head, err := n.log.LastSequence(ctx)
+		if err != nil {
+			return err
+		}
+		seq, err := n.warehouse.Checkpoint(ctx)
+		if err != nil {
+			return err
+		}
+		if seq >= head {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// httpServer builds the HTTP server over the node's stores.
+func (n *node) httpServer(localKey string) *httpapi.Server {
+	return httpapi.NewServer(httpapi.Config{
+		Logger:     n.logger,
+		Clock:      n.clock,
+		Appender:   n.log,
+		Events:     n.warehouse,
+		Workspaces: n.state,
+		Sources:    n.state,
+		APIKeys:    n.state,
+		Log:        n.log,
+		Ready:      n.ready,
+		Registry:   n.registry,
+		LocalKey:   localKey,
+	})
+}
+
+// serve runs the HTTP server on addr until ctx is cancelled, then drains
+// requests in flight. started is called with the bound address.
+func (n *node) serve(ctx context.Context, addr string, started func(addr string)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return touchpoint.Errorf(touchpoint.EUNAVAILABLE, "listen on %s: %s", addr, err.Error())
+	}
+	localKey := randomKey()
+	srv := n.httpServer(localKey)
+	if err := writeServerFile(n.cfg.Data, ln.Addr().String(), localKey); err != nil {
+		ln.Close()
+		return err
+	}
+	defer os.Remove(filepath.Join(n.cfg.Data, serverFile))
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	n.logger.Info("serving", "addr", ln.Addr().String(), "data", n.cfg.Data)
+	if started != nil {
+		started(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	n.logger.Info("shutting down: draining requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		n.logger.Warn("shutdown incomplete", "err", err)
+	}
+	return nil
+}
+
+// close stops consumers (each applies the batch in hand), flushes the log
+// and closes the stores, in that order.
+func (n *node) close() error {
+	if n.consumerCancel != nil {
+		n.consumerCancel()
+		n.consumers.Wait()
+	}
+	var errs []error
+	if n.log != nil {
+		errs = append(errs, n.log.Close())
+	}
+	if n.warehouse != nil {
+		errs = append(errs, n.warehouse.Close())
+	}
+	if n.state != nil {
+		errs = append(errs, n.state.Close())
+	}
+	if n.lock != nil {
+		n.lock.Close()
+	}
+	return errors.Join(errs...)
+}
+
+// serverInfo is what a serving process leaves in the data directory so that
+// CLI commands can find and talk to it.
+type serverInfo struct {
+	Addr     string `json:"addr"`
+	PID      int    `json:"pid"`
+	LocalKey string `json:"local_key"`
+}
+
+func writeServerFile(dir, addr, key string) error {
+	b, _ := json.Marshal(serverInfo{Addr: addr, PID: os.Getpid(), LocalKey: key})
+	tmp := filepath.Join(dir, serverFile+".tmp")
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("write server file: %w", err)
+	}
+	return os.Rename(tmp, filepath.Join(dir, serverFile))
+}
+
+// readServerFile returns the running server of a data directory, if any.
+func readServerFile(dir string) (*serverInfo, bool) {
+	b, err := os.ReadFile(filepath.Join(dir, serverFile))
+	if err != nil {
+		return nil, false
+	}
+	var si serverInfo
+	if json.Unmarshal(b, &si) != nil || si.Addr == "" {
+		return nil, false
+	}
+	return &si, true
+}
+
+func randomKey() string {
+	return "tpl_" + rand.Text()
+}
