@@ -141,7 +141,9 @@ func (l *Log) applyOnce(ctx context.Context, h Handler, b Batch) error {
 func (l *Log) apply(ctx context.Context, cfg ConsumerConfig, h Handler, b Batch) error {
 	pause := cfg.Retry
 	for {
-		err := h(ctx, b)
+		// A batch that has started is finished even if ctx is cancelled
+		// meanwhile; cancellation is honoured between batches.
+		err := h(context.WithoutCancel(ctx), b)
 		if err == nil {
 			return nil
 		}

