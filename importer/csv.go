@@ -143,7 +143,6 @@ func (r *run) csv(ctx context.Context, in io.Reader) error {
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			r.reject(pe.StartLine, touchpoint.Errorf(touchpoint.EINVALID, "malformed CSV: %s", pe.Err.Error()))
@@ -151,6 +150,7 @@ func (r *run) csv(ctx context.Context, in io.Reader) error {
 		} else if err != nil {
 			return fmt.Errorf("read csv: %w", err)
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) != len(plan.header) {
 			r.reject(line, touchpoint.Errorf(touchpoint.EINVALID, "row has %d fields, the header has %d", len(rec), len(plan.header)))
 			continue
