@@ -204,9 +204,11 @@ func (g *generator) newCustomer(i int) *customer {
 		}
 	}
 	days := g.cfg.Days
+	// Sign-up days end two days early: a local evening on the last day can
+	// fall after End in UTC, and every customer must be in the data.
 	signupDay := r.IntN(max(days-7, 1))
 	if c.persona.name == "new" {
-		signupDay = days - 1 - r.IntN(min(25, days))
+		signupDay = max(days-2-r.IntN(min(25, days)), 0)
 	}
 	c.signup = c.at(signupDay)
 	if r.Float64() < c.persona.churn {
