@@ -12,5 +12,5 @@ WITH ws AS (
 SELECT
     (SELECT count(*) FROM ws) AS events_total,
     (SELECT count(DISTINCT coalesce(ws.user_id, linked.user_id, 'anon:' || ws.anonymous_id))
-       FROM ws LEFT JOIN linked ON ws.user_id IS NULL AND ws.anonymous_id = linked.anonymous_id) AS profiles_total,
+       FROM ws LEFT JOIN linked ON ws.anonymous_id = linked.anonymous_id) AS profiles_total,
     (SELECT coalesce(max(seq), 0) FROM consumer_checkpoints WHERE consumer = $consumer) AS seq
