@@ -23,6 +23,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	singleConc := fs.Int("single-concurrency", 128, "clients sending single events")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `file`")
 	only := fs.String("only", "", "run one scenario: batch or single")
+	consumers := fs.Bool("consumers", true, "run the analytics consumer beside ingest (false measures the collection path alone)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -43,6 +44,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer pprof.StopCPUProfile()
 	}
 	base, key := *url, *writeKey
+	var logSeq func() uint64 // the log's head, when the server is in this process
 	if base == "" {
 		dir, err := os.MkdirTemp("", "touchpoint-bench-")
 		if err != nil {
@@ -60,8 +62,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer n.close()
-		if err := n.startConsumers(ctx); err != nil {
-			return err
+		if *consumers {
+			if err := n.startConsumers(ctx); err != nil {
+				return err
+			}
 		}
 		sctx, stop := context.WithCancel(ctx)
 		defer stop()
@@ -74,8 +78,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("bench: server did not start")
 		}
 		key = keys.WriteKey
+		logSeq = func() uint64 {
+			seq, _ := n.log.LastSequence(ctx)
+			return seq
+		}
 	}
-	fmt.Fprintf(stdout, "touchpoint bench ingest: %s, %d CPUs, %s/%s, durable acks (fsync before 200)\n", base, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(stdout, "touchpoint bench ingest: %s, %d CPUs, %s/%s, durable acks (fsync before 200), analytics consumer running: %v\n",
+		base, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, *consumers || *url != "")
 	scenarios := map[string]bench.IngestConfig{
 		"batch":  {BatchSize: 100, Concurrency: *batchConc},
 		"single": {BatchSize: 1, Concurrency: *singleConc},
@@ -86,11 +95,22 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		sc := scenarios[name]
 		sc.URL, sc.WriteKey, sc.Duration, sc.Warmup = base, key, *duration, *warmup
+		var before uint64
+		if logSeq != nil {
+			before = logSeq()
+		}
 		res, err := bench.Ingest(ctx, sc)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, res)
+		if logSeq != nil {
+			// Includes the warm-up, which sends at the same rate.
+			if msgs := logSeq() - before; msgs > 0 {
+				total := float64(res.Events) * float64(sc.Warmup+sc.Duration) / float64(sc.Duration)
+				fmt.Fprintf(stdout, "           group commit: %d log messages (fsyncs), about %.0f events each\n", msgs, total/float64(msgs))
+			}
+		}
 	}
 	return nil
 }
