@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
+	"github.com/touchpoint-cx/touchpoint/internal/sqlfiles"
 )
 
 //go:embed migrations/*.sql
@@ -44,7 +45,7 @@ func Open(ctx context.Context, path string) (*Warehouse, error) {
 		return nil, fmt.Errorf("open analytics: %w", err)
 	}
 	w := &Warehouse{db: db, path: path}
-	if w.queries, err = loadQueries(); err != nil {
+	if w.queries, err = sqlfiles.Load(queryFS, "queries"); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -145,22 +146,6 @@ func Migrations() ([]Migration, error) {
 		}
 	}
 	return out, nil
-}
-
-func loadQueries() (map[string]string, error) {
-	entries, err := fs.ReadDir(queryFS, "queries")
-	if err != nil {
-		return nil, fmt.Errorf("read queries: %w", err)
-	}
-	q := map[string]string{}
-	for _, e := range entries {
-		b, err := queryFS.ReadFile("queries/" + e.Name())
-		if err != nil {
-			return nil, fmt.Errorf("read query %s: %w", e.Name(), err)
-		}
-		q[strings.TrimSuffix(e.Name(), ".sql")] = string(b)
-	}
-	return q, nil
 }
 
 func (w *Warehouse) query(name string) string {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/importer"
@@ -44,14 +43,9 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if v := q.Get("delimiter"); v != "" {
-		d, size := utf8.DecodeRuneInString(v)
-		if v == `\t` || v == "tab" {
-			d, size = '\t', len(v)
+		if opts.Delimiter, err = importer.ParseDelimiter(v); err != nil {
+			return err
 		}
-		if size != len(v) {
-			return touchpoint.FieldError("delimiter", "must be a single character")
-		}
-		opts.Delimiter = d
 	}
 
 	var body io.Reader = r.Body
@@ -77,13 +71,8 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) error {
 		if opts.Format != "csv" && opts.Format != "ndjson" {
 			return touchpoint.FieldError("format", "must be ndjson or csv")
 		}
-	} else {
-		// Sniff the start of the body.
-		br := newPeekReader(body, 4096)
-		if opts.Format, err = importer.DetectFormat(q.Get("filename"), br.head); err != nil {
-			return err
-		}
-		body = br
+	} else if opts.Format, body, err = importer.Sniff(body, q.Get("filename")); err != nil {
+		return err
 	}
 
 	sum, err := importer.Import(r.Context(), body, opts, func(ctx context.Context, events []touchpoint.Event) error {
@@ -142,27 +131,4 @@ func EnsureImportSource(ctx context.Context, sources touchpoint.SourceService, w
 		return nil, err
 	}
 	return src, nil
-}
-
-// peekReader reads the first bytes of a stream ahead so its format can be
-// sniffed, then replays them.
-type peekReader struct {
-	head []byte
-	off  int
-	rest io.Reader
-}
-
-func newPeekReader(r io.Reader, n int) *peekReader {
-	buf := make([]byte, n)
-	m, _ := io.ReadFull(r, buf)
-	return &peekReader{head: buf[:m], rest: r}
-}
-
-func (p *peekReader) Read(b []byte) (int, error) {
-	if p.off < len(p.head) {
-		n := copy(b, p.head[p.off:])
-		p.off += n
-		return n, nil
-	}
-	return p.rest.Read(b)
 }

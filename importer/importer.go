@@ -5,11 +5,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/touchpoint-cx/touchpoint"
 )
@@ -208,4 +210,33 @@ func contentID(src *touchpoint.Source, row []byte) string {
 	h.Write([]byte{0})
 	h.Write(row)
 	return "imp-" + hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// Sniff decides the format of a stream from its name or its first bytes,
+// and returns a reader that still yields those bytes.
+func Sniff(r io.Reader, filename string) (Format, io.Reader, error) {
+	head := make([]byte, 4096)
+	n, err := io.ReadFull(r, head)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return "", nil, fmt.Errorf("read file: %w", err)
+	}
+	head = head[:n]
+	f, err := DetectFormat(filename, head)
+	if err != nil {
+		return "", nil, err
+	}
+	return f, io.MultiReader(bytes.NewReader(head), r), nil
+}
+
+// ParseDelimiter reads a CSV delimiter option: one character, or "tab"
+// or `\t`.
+func ParseDelimiter(s string) (rune, error) {
+	if s == `\t` || s == "tab" {
+		return '\t', nil
+	}
+	d, size := utf8.DecodeRuneInString(s)
+	if s == "" || size != len(s) || d == utf8.RuneError || d == '"' || d == '\n' || d == '\r' {
+		return 0, touchpoint.FieldError("delimiter", "must be a single character (or tab)")
+	}
+	return d, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 	"github.com/pressly/goose/v3"
 	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/sqlfiles"
 )
 
 //go:embed migrations/*.sql
@@ -41,7 +42,7 @@ func Open(ctx context.Context, path string, clock touchpoint.Clock) (*DB, error)
 		return nil, fmt.Errorf("open state: %w", err)
 	}
 	db := &DB{db: sdb, clock: clock}
-	if db.queries, err = loadQueries(); err != nil {
+	if db.queries, err = sqlfiles.Load(queryFS, "queries"); err != nil {
 		sdb.Close()
 		return nil, err
 	}
@@ -84,22 +85,6 @@ func Migrations() ([]string, error) {
 		names = append(names, e.Name())
 	}
 	return names, nil
-}
-
-func loadQueries() (map[string]string, error) {
-	entries, err := fs.ReadDir(queryFS, "queries")
-	if err != nil {
-		return nil, fmt.Errorf("read queries: %w", err)
-	}
-	q := map[string]string{}
-	for _, e := range entries {
-		b, err := queryFS.ReadFile("queries/" + e.Name())
-		if err != nil {
-			return nil, fmt.Errorf("read query %s: %w", e.Name(), err)
-		}
-		q[strings.TrimSuffix(e.Name(), ".sql")] = string(b)
-	}
-	return q, nil
 }
 
 func (db *DB) query(name string) string {

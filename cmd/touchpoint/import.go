@@ -13,7 +13,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/httpapi"
@@ -151,11 +150,9 @@ func importOffline(ctx context.Context, cfg Config, r io.Reader, o httpapi.Impor
 		return importer.Summary{}, err
 	}
 	if opts.Format == "" {
-		br := &headReader{r: r}
-		if opts.Format, err = importer.DetectFormat(o.Filename, br.peek(4096)); err != nil {
+		if opts.Format, r, err = importer.Sniff(r, o.Filename); err != nil {
 			return importer.Summary{}, err
 		}
-		r = br
 	}
 	sum, err := importer.Import(ctx, r, opts, n.log.Append)
 	if err != nil {
@@ -172,17 +169,12 @@ func importOptions(ctx context.Context, n *node, o httpapi.ImportOptions) (impor
 	if o.Format != "" && o.Format != "csv" && o.Format != "ndjson" {
 		return opts, touchpoint.FieldError("format", "must be ndjson or csv")
 	}
-	if o.Delimiter != "" {
-		d, size := utf8.DecodeRuneInString(o.Delimiter)
-		if o.Delimiter == `\t` || o.Delimiter == "tab" {
-			d, size = '\t', len(o.Delimiter)
-		}
-		if size != len(o.Delimiter) {
-			return opts, touchpoint.FieldError("delimiter", "must be a single character")
-		}
-		opts.Delimiter = d
-	}
 	var err error
+	if o.Delimiter != "" {
+		if opts.Delimiter, err = importer.ParseDelimiter(o.Delimiter); err != nil {
+			return opts, err
+		}
+	}
 	if o.Mapping != "" {
 		if opts.Mapping, err = importer.ParseMapping(o.Mapping); err != nil {
 			return opts, err
@@ -202,29 +194,6 @@ func importOptions(ctx context.Context, n *node, o httpapi.ImportOptions) (impor
 		return opts, err
 	}
 	return opts, nil
-}
-
-// headReader lets the first bytes of a stream be looked at and then read.
-type headReader struct {
-	r    io.Reader
-	head []byte
-	off  int
-}
-
-func (h *headReader) peek(n int) []byte {
-	buf := make([]byte, n)
-	m, _ := io.ReadFull(h.r, buf)
-	h.head = buf[:m]
-	return h.head
-}
-
-func (h *headReader) Read(p []byte) (int, error) {
-	if h.off < len(h.head) {
-		n := copy(p, h.head[h.off:])
-		h.off += n
-		return n, nil
-	}
-	return h.r.Read(p)
 }
 
 func printSummary(w io.Writer, s importer.Summary) {
