@@ -25,7 +25,10 @@ var queryFS embed.FS
 
 // DB is an open state store.
 type DB struct {
-	db      *sql.DB
+	db *sql.DB
+	// rdb reads: its transactions are deferred, so they take a WAL
+	// snapshot instead of the write lock.
+	rdb     *sql.DB
 	clock   touchpoint.Clock
 	queries map[string]string
 }
@@ -41,20 +44,31 @@ func Open(ctx context.Context, path string, clock touchpoint.Clock) (*DB, error)
 	if err != nil {
 		return nil, fmt.Errorf("open state: %w", err)
 	}
-	db := &DB{db: sdb, clock: clock}
-	if db.queries, err = sqlfiles.Load(queryFS, "queries"); err != nil {
+	rdb, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_query_only=true")
+	if err != nil {
 		sdb.Close()
+		return nil, fmt.Errorf("open state: %w", err)
+	}
+	db := &DB{db: sdb, rdb: rdb, clock: clock}
+	if db.queries, err = sqlfiles.Load(queryFS, "queries"); err != nil {
+		db.Close()
 		return nil, err
 	}
 	if err := db.migrate(ctx); err != nil {
-		sdb.Close()
+		db.Close()
 		return nil, err
 	}
 	return db, nil
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.db.Close() }
+func (db *DB) Close() error {
+	rerr := db.rdb.Close()
+	if err := db.db.Close(); err != nil {
+		return err
+	}
+	return rerr
+}
 
 // Ping checks the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.db.PingContext(ctx) }
@@ -98,11 +112,12 @@ func (db *DB) query(name string) string {
 // now returns the clock's time, truncated to what is stored.
 func (db *DB) now() time.Time { return db.clock.Now().UTC() }
 
-const timeFormat = time.RFC3339Nano
+// timeFormat has a fixed width so that stored times sort as text.
+const timeFormat = "2006-01-02T15:04:05.000000000Z"
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
 
-func parseTime(s string) (time.Time, error) { return time.Parse(timeFormat, s) }
+func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
 
 func parseNullTime(s sql.NullString) (*time.Time, error) {
 	if !s.Valid {

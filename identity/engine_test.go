@@ -1,0 +1,277 @@
+package identity_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/identity"
+	tplog "github.com/touchpoint-cx/touchpoint/log"
+	"github.com/touchpoint-cx/touchpoint/sqlite"
+)
+
+type bundle struct {
+	db    *sqlite.DB
+	rules touchpoint.IdentityRules
+	seq   uint64
+	n     int
+}
+
+func setup(t *testing.T) (*identity.Engine, *bundle) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "state.db"), touchpoint.FixedClock(time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.CreateWorkspace(ctx, &touchpoint.Workspace{ID: "default", Name: "Default"}); err != nil {
+		t.Fatal(err)
+	}
+	b := &bundle{db: db, rules: touchpoint.DefaultIdentityRules()}
+	e := identity.NewEngine(db, func(string) touchpoint.IdentityRules { return b.rules }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return e, b
+}
+
+var t0 = time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+
+// ev builds an event; minute orders them in time.
+func (b *bundle) ev(typ touchpoint.EventType, user, anon string, minute int, fill func(*touchpoint.Event)) touchpoint.Event {
+	b.n++
+	e := touchpoint.Event{ID: fmt.Sprintf("e%d", b.n), Workspace: "default", Type: typ, UserID: user, AnonymousID: anon, Channel: "web",
+		Timestamp: t0.Add(time.Duration(minute) * time.Minute), ReceivedAt: t0.Add(time.Duration(minute) * time.Minute)}
+	if typ == touchpoint.TypeTrack && e.Event == "" {
+		e.Event = "Page Viewed"
+	}
+	if fill != nil {
+		fill(&e)
+	}
+	return e
+}
+
+func (b *bundle) apply(t *testing.T, e *identity.Engine, events ...touchpoint.Event) {
+	t.Helper()
+	b.seq++
+	if err := e.Apply(context.Background(), tplog.Batch{Events: events, LastSequence: b.seq}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (b *bundle) profile(t *testing.T, s string) *touchpoint.Profile {
+	t.Helper()
+	id, err := touchpoint.ParseIdentifier(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := b.db.FindProfile(context.Background(), "default", id)
+	if err != nil {
+		t.Fatalf("profile %s: %v", s, err)
+	}
+	return p
+}
+
+func has(p *touchpoint.Profile, ids ...string) bool {
+	for _, want := range ids {
+		found := false
+		for _, id := range p.Identifiers {
+			found = found || id.String() == want
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func traits(kv string) func(*touchpoint.Event) {
+	return func(e *touchpoint.Event) { e.Traits = json.RawMessage(kv) }
+}
+
+func TestAnonymousToKnownOnTwoDevices(t *testing.T) {
+	e, b := setup(t)
+	b.apply(t, e,
+		b.ev(touchpoint.TypePage, "", "laptop", 0, nil),
+		b.ev(touchpoint.TypeTrack, "", "laptop", 1, nil),
+		b.ev(touchpoint.TypeIdentify, "u1", "laptop", 2, traits(`{"email":"Ana@Example.com","plan":"free"}`)),
+	)
+	// Later, on a phone: anonymous first, then logs in.
+	b.apply(t, e,
+		b.ev(touchpoint.TypeScreen, "", "phone", 60, nil),
+		b.ev(touchpoint.TypeTrack, "", "phone", 61, func(e *touchpoint.Event) { e.Channel = "app" }),
+	)
+	b.apply(t, e, b.ev(touchpoint.TypeIdentify, "u1", "phone", 62, nil))
+
+	p := b.profile(t, "user_id:u1")
+	if !has(p, "user_id:u1", "anonymous_id:laptop", "anonymous_id:phone", "email:ana@example.com") {
+		t.Fatalf("identifiers %v", p.Identifiers)
+	}
+	if other := b.profile(t, "anonymous_id:phone"); other.ID != p.ID {
+		t.Fatalf("phone resolves to %s, user to %s", other.ID, p.ID)
+	}
+	if p.Computed.Events != 6 || p.Computed.EventsByChannel["app"] != 1 || !p.Computed.FirstSeen.Equal(t0) {
+		t.Fatalf("computed %+v", p.Computed)
+	}
+	if len(p.MergedFrom) != 1 {
+		t.Fatalf("want the phone's anonymous profile merged in, got %v", p.MergedFrom)
+	}
+	if string(p.Traits["plan"]) != `"free"` {
+		t.Fatalf("traits %v", p.Traits)
+	}
+}
+
+func TestTwoUserIDsSharingAnEmailStayApart(t *testing.T) {
+	e, b := setup(t)
+	b.apply(t, e,
+		b.ev(touchpoint.TypeIdentify, "u1", "", 0, traits(`{"email":"family@example.com"}`)),
+		b.ev(touchpoint.TypeIdentify, "u2", "", 1, traits(`{"email":"family@example.com"}`)),
+	)
+	p1, p2 := b.profile(t, "user_id:u1"), b.profile(t, "user_id:u2")
+	if p1.ID == p2.ID {
+		t.Fatal("two user ids merged through a shared email")
+	}
+	if b.profile(t, "email:family@example.com").ID != p1.ID {
+		t.Fatal("the email should stay with the first profile")
+	}
+	var n int
+	if err := sqliteCount(b, "SELECT count(*) FROM merge_rejections WHERE reason LIKE '%user_id%'", &n); err != nil || n != 1 {
+		t.Fatalf("rejections %d, %v", n, err)
+	}
+}
+
+func TestJunkIdentifiersNeverLink(t *testing.T) {
+	e, b := setup(t)
+	b.apply(t, e,
+		b.ev(touchpoint.TypeIdentify, "u1", "undefined", 0, traits(`{"email":"test@test.com","phone":"null"}`)),
+		b.ev(touchpoint.TypeIdentify, "u2", "undefined", 1, traits(`{"email":"TEST@test.com"}`)),
+		b.ev(touchpoint.TypeTrack, "", "0", 2, nil),
+	)
+	p1, p2 := b.profile(t, "user_id:u1"), b.profile(t, "user_id:u2")
+	if p1.ID == p2.ID || len(p1.Identifiers) != 1 || len(p2.Identifiers) != 1 {
+		t.Fatalf("junk linked profiles: %v / %v", p1.Identifiers, p2.Identifiers)
+	}
+	if _, err := b.db.FindProfile(context.Background(), "default", touchpoint.Identifier{Kind: "anonymous_id", Value: "undefined"}); touchpoint.ErrorCode(err) != touchpoint.ENOTFOUND {
+		t.Fatalf("junk identifier stored: %v", err)
+	}
+}
+
+func TestMergeThenUnmerge(t *testing.T) {
+	e, b := setup(t)
+	b.apply(t, e,
+		b.ev(touchpoint.TypeTrack, "", "a1", 0, func(e *touchpoint.Event) { e.Event = "Product Viewed" }),
+		b.ev(touchpoint.TypeTrack, "", "a1", 1, func(e *touchpoint.Event) { e.Event = "Product Viewed" }),
+		b.ev(touchpoint.TypeTrack, "u1", "", 2, func(e *touchpoint.Event) {
+			e.Event, e.Properties = "Order Completed", json.RawMessage(`{"revenue":40}`)
+		}),
+	)
+	anonBefore := b.profile(t, "anonymous_id:a1")
+	b.apply(t, e, b.ev(touchpoint.TypeIdentify, "u1", "a1", 3, traits(`{"name":"Ana"}`)))
+	merged := b.profile(t, "user_id:u1")
+	if b.profile(t, "anonymous_id:a1").ID != merged.ID || merged.Computed.Events != 4 || merged.Computed.Revenue != 40 {
+		t.Fatalf("after merge: %+v", merged)
+	}
+	merges, err := b.db.Merges(context.Background(), "default", merged.ID)
+	if err != nil || len(merges) != 1 || merges[0].Loser != anonBefore.ID || merges[0].EventID == "" || len(merges[0].Identifiers) != 1 {
+		t.Fatalf("merges %+v, %v", merges, err)
+	}
+
+	if _, err := b.db.Unmerge(context.Background(), "default", merges[0].ID, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	user, anon := b.profile(t, "user_id:u1"), b.profile(t, "anonymous_id:a1")
+	if user.ID == anon.ID || anon.ID != anonBefore.ID {
+		t.Fatal("unmerge did not separate the profiles")
+	}
+	if anon.Computed.Events != 2 || anon.Computed.EventsByName["Product Viewed"] != 2 || user.Computed.Orders != 1 {
+		t.Fatalf("histories not restored: anon %+v user %+v", anon.Computed, user.Computed)
+	}
+	if _, err := b.db.Unmerge(context.Background(), "default", merges[0].ID, "admin"); touchpoint.ErrorCode(err) != touchpoint.ECONFLICT {
+		t.Fatalf("second unmerge: %v", err)
+	}
+	// The same evidence again does not undo the unmerge.
+	b.apply(t, e, b.ev(touchpoint.TypeTrack, "u1", "a1", 4, nil))
+	if b.profile(t, "anonymous_id:a1").ID == b.profile(t, "user_id:u1").ID {
+		t.Fatal("an undone merge was merged again")
+	}
+}
+
+func TestOutOfOrderEvents(t *testing.T) {
+	e, b := setup(t)
+	b.apply(t, e, b.ev(touchpoint.TypeIdentify, "u1", "", 10, traits(`{"plan":"pro"}`)))
+	b.apply(t, e, b.ev(touchpoint.TypeIdentify, "u1", "", 5, traits(`{"plan":"free","city":"Hà Nội"}`)))
+	p := b.profile(t, "user_id:u1")
+	if string(p.Traits["plan"]) != `"pro"` || string(p.Traits["city"]) != `"Hà Nội"` {
+		t.Fatalf("traits %v: the late, older event must not win", p.Traits)
+	}
+	if !p.Computed.FirstSeen.Equal(t0.Add(5*time.Minute)) || !p.Computed.LastSeen.Equal(t0.Add(10*time.Minute)) {
+		t.Fatalf("seen %v .. %v", p.Computed.FirstSeen, p.Computed.LastSeen)
+	}
+	var n int
+	if err := sqliteCount(b, "SELECT count(*) FROM trait_history WHERE key = 'plan'", &n); err != nil || n != 2 {
+		t.Fatalf("trait history %d, %v", n, err)
+	}
+}
+
+func TestReplayChangesNothing(t *testing.T) {
+	e, b := setup(t)
+	batch := []touchpoint.Event{
+		b.ev(touchpoint.TypeIdentify, "u1", "a1", 0, traits(`{"email":"x@example.com"}`)),
+		b.ev(touchpoint.TypeTrack, "u1", "", 1, func(e *touchpoint.Event) {
+			e.Event, e.Properties = "Order Completed", json.RawMessage(`{"revenue":10}`)
+		}),
+		b.ev(touchpoint.TypeTrack, "", "a2", 2, nil),
+		b.ev(touchpoint.TypeIdentify, "u1", "a2", 3, nil),
+	}
+	b.apply(t, e, batch...)
+	before := b.profile(t, "user_id:u1")
+	b.apply(t, e, batch...)
+	b.apply(t, e, batch[1], batch[3])
+	after := b.profile(t, "user_id:u1")
+	if after.Computed.Events != before.Computed.Events || after.Computed.Revenue != 10 || len(after.Identifiers) != len(before.Identifiers) {
+		t.Fatalf("replay changed the profile: %+v -> %+v", before.Computed, after.Computed)
+	}
+	seq, err := e.Checkpoint(context.Background())
+	if err != nil || seq != 3 {
+		t.Fatalf("checkpoint %d, %v", seq, err)
+	}
+}
+
+func TestLimitsAndAlias(t *testing.T) {
+	e, b := setup(t)
+	b.rules.Limits[touchpoint.KindAnonymousID] = 2
+	b.apply(t, e,
+		b.ev(touchpoint.TypeIdentify, "u1", "a1", 0, nil),
+		b.ev(touchpoint.TypeIdentify, "u1", "a2", 1, nil),
+		b.ev(touchpoint.TypeIdentify, "u1", "a3", 2, nil),
+	)
+	p := b.profile(t, "user_id:u1")
+	if len(p.Identifiers) != 3 || has(p, "anonymous_id:a3") {
+		t.Fatalf("limit not applied: %v", p.Identifiers)
+	}
+	// alias links an old id to the new one.
+	b.apply(t, e, b.ev(touchpoint.TypeTrack, "", "old-device", 3, nil))
+	b.apply(t, e, b.ev(touchpoint.TypeAlias, "u9", "", 4, func(e *touchpoint.Event) { e.PreviousID = "old-device" }))
+	if b.profile(t, "user_id:u9").ID != b.profile(t, "anonymous_id:old-device").ID {
+		t.Fatal("alias did not link previousId to userId")
+	}
+}
+
+func TestAccounts(t *testing.T) {
+	e, b := setup(t)
+	b.apply(t, e, b.ev(touchpoint.TypeGroup, "u1", "", 0, func(e *touchpoint.Event) {
+		e.GroupID, e.Traits = "acct_1", json.RawMessage(`{"name":"Acme","employees":40}`)
+	}))
+	var name string
+	if err := sqliteCount(b, "SELECT json_extract(traits, '$.name') FROM accounts WHERE id = 'acct_1'", &name); err != nil || name != "Acme" {
+		t.Fatalf("account %q, %v", name, err)
+	}
+}
+
+func sqliteCount(b *bundle, q string, dest any) error {
+	return sqlite.QueryRowForTest(b.db, q, dest)
+}

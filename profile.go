@@ -1,0 +1,116 @@
+package touchpoint
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Profile is one customer as Touchpoint knows them: every identifier they
+// used, their traits, and what their events add up to. A profile that was
+// merged into another reads as part of it until the merge is undone.
+type Profile struct {
+	ID          string              `json:"id"`
+	Workspace   string              `json:"workspace"`
+	CreatedAt   time.Time           `json:"created_at"`
+	Identifiers []ProfileIdentifier `json:"identifiers"`
+	// Traits hold the latest value of each trait by event time.
+	Traits   map[string]json.RawMessage `json:"traits"`
+	Computed ComputedTraits             `json:"computed"`
+	// MergedFrom lists the profiles merged into this one.
+	MergedFrom []string `json:"merged_from,omitempty"`
+	// MergedInto is set when this profile was merged into another; reads
+	// by its id answer with that one.
+	MergedInto string `json:"merged_into,omitempty"`
+}
+
+// ProfileIdentifier is an identifier with when and how it joined.
+type ProfileIdentifier struct {
+	Identifier
+	FirstSeen time.Time `json:"first_seen"`
+	EventID   string    `json:"event_id,omitempty"`
+}
+
+// ComputedTraits are maintained as events arrive.
+type ComputedTraits struct {
+	FirstSeen       time.Time        `json:"first_seen"`
+	LastSeen        time.Time        `json:"last_seen"`
+	Events          int64            `json:"events"`
+	EventsByName    map[string]int64 `json:"events_by_name"`
+	EventsByChannel map[string]int64 `json:"events_by_channel"`
+	Orders          int64            `json:"orders"`
+	Revenue         float64          `json:"revenue"`
+	LastOrderAt     time.Time        `json:"last_order_at,omitzero"`
+	LastNPS         *int             `json:"last_nps,omitempty"`
+	LastNPSAt       time.Time        `json:"last_nps_at,omitzero"`
+	// DaysSinceLastOrder is derived when the profile is read.
+	DaysSinceLastOrder *int `json:"days_since_last_order,omitempty"`
+}
+
+// Add folds another set of computed traits (a merged profile's) into c.
+func (c *ComputedTraits) Add(o ComputedTraits) {
+	if c.FirstSeen.IsZero() || (!o.FirstSeen.IsZero() && o.FirstSeen.Before(c.FirstSeen)) {
+		c.FirstSeen = o.FirstSeen
+	}
+	if o.LastSeen.After(c.LastSeen) {
+		c.LastSeen = o.LastSeen
+	}
+	c.Events += o.Events
+	c.Orders += o.Orders
+	c.Revenue += o.Revenue
+	if o.LastOrderAt.After(c.LastOrderAt) {
+		c.LastOrderAt = o.LastOrderAt
+	}
+	if o.LastNPS != nil && o.LastNPSAt.After(c.LastNPSAt) {
+		c.LastNPS, c.LastNPSAt = o.LastNPS, o.LastNPSAt
+	}
+	for k, v := range o.EventsByName {
+		if c.EventsByName == nil {
+			c.EventsByName = map[string]int64{}
+		}
+		c.EventsByName[k] += v
+	}
+	for k, v := range o.EventsByChannel {
+		if c.EventsByChannel == nil {
+			c.EventsByChannel = map[string]int64{}
+		}
+		c.EventsByChannel[k] += v
+	}
+}
+
+// Merge records that two profiles became one.
+type Merge struct {
+	ID          string       `json:"id"`
+	Workspace   string       `json:"workspace"`
+	Winner      string       `json:"winner"`
+	Loser       string       `json:"loser"`
+	EventID     string       `json:"event_id"`
+	Reason      string       `json:"reason"`
+	Identifiers []Identifier `json:"identifiers"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UndoneAt    *time.Time   `json:"undone_at,omitempty"`
+	UndoneBy    string       `json:"undone_by,omitempty"`
+}
+
+// MergeRejection records a merge the rules did not allow.
+type MergeRejection struct {
+	Workspace   string       `json:"workspace"`
+	EventID     string       `json:"event_id"`
+	Profiles    []string     `json:"profiles"`
+	Identifiers []Identifier `json:"identifiers"`
+	Reason      string       `json:"reason"`
+	CreatedAt   time.Time    `json:"created_at"`
+}
+
+// ProfileService reads profiles.
+type ProfileService interface {
+	// FindProfile returns the profile holding an identifier, or by profile
+	// id. Returns ENOTFOUND if there is none.
+	FindProfile(ctx context.Context, workspace string, id Identifier) (*Profile, error)
+
+	// Unmerge undoes a merge: the loser profile and its identifiers stand
+	// on their own again, and the two are not merged again automatically.
+	// Returns ENOTFOUND if there is no such merge, ECONFLICT if it was
+	// already undone.
+	Unmerge(ctx context.Context, workspace, mergeID, by string) (*Merge, error)
+}

@@ -1,0 +1,9 @@
+package sqlite
+
+import "context"
+
+// QueryRowForTest runs a read-only query for tests in other packages that
+// need to look at rows no service method returns.
+func QueryRowForTest(db *DB, query string, dest any) error {
+	return db.db.QueryRowContext(context.Background(), query).Scan(dest)
+}

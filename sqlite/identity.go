@@ -1,0 +1,251 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/identity"
+)
+
+// IdentityCheckpoint is the last log sequence the identity engine applied.
+func (db *DB) IdentityCheckpoint(ctx context.Context) (uint64, error) {
+	var seq uint64
+	if err := db.db.QueryRowContext(ctx, db.query("checkpoint"), identity.ConsumerName).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("identity checkpoint: %w", err)
+	}
+	return seq, nil
+}
+
+// UpdateIdentity runs fn in one write transaction.
+func (db *DB) UpdateIdentity(ctx context.Context, fn func(identity.Tx) error) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin identity batch: %w", err)
+	}
+	itx := &identityTx{db: db, tx: tx, ctx: ctx, stmts: map[string]*sql.Stmt{}}
+	err = fn(itx)
+	itx.close()
+	if err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit identity batch: %w", err)
+	}
+	return nil
+}
+
+// identityTx prepares each statement once per transaction: a batch runs
+// the same few statements thousands of times.
+type identityTx struct {
+	db    *DB
+	tx    *sql.Tx
+	ctx   context.Context
+	stmts map[string]*sql.Stmt
+}
+
+func (t *identityTx) stmt(name string) (*sql.Stmt, error) {
+	if s, ok := t.stmts[name]; ok {
+		return s, nil
+	}
+	s, err := t.tx.PrepareContext(t.ctx, t.db.query(name))
+	if err != nil {
+		return nil, fmt.Errorf("prepare %s: %w", name, err)
+	}
+	t.stmts[name] = s
+	return s, nil
+}
+
+func (t *identityTx) exec(name string, args ...any) (sql.Result, error) {
+	s, err := t.stmt(name)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.ExecContext(t.ctx, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return res, nil
+}
+
+func (t *identityTx) row(name string, args ...any) (*sql.Row, error) {
+	s, err := t.stmt(name)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryRowContext(t.ctx, args...), nil
+}
+
+func (t *identityTx) close() {
+	for _, s := range t.stmts {
+		s.Close()
+	}
+}
+
+func (t *identityTx) SaveCheckpoint(seq uint64) error {
+	_, err := t.exec("save_checkpoint", identity.ConsumerName, seq, formatTime(t.db.now()))
+	return err
+}
+
+func (t *identityTx) FirstTime(workspace, eventID string) (bool, error) {
+	res, err := t.exec("identity_seen", workspace, eventID)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (t *identityTx) Owner(workspace string, id touchpoint.Identifier) (string, error) {
+	r, err := t.row("identity_owner", workspace, id.Kind, id.Value)
+	if err != nil {
+		return "", err
+	}
+	var p string
+	if err := r.Scan(&p); errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	} else if err != nil {
+		return "", fmt.Errorf("identity owner: %w", err)
+	}
+	return p, nil
+}
+
+func (t *identityTx) Canonical(profileID string) (string, error) {
+	for range 1000 {
+		r, err := t.row("profile_merged_into", profileID)
+		if err != nil {
+			return "", err
+		}
+		var next sql.NullString
+		if err := r.Scan(&next); err != nil {
+			return "", fmt.Errorf("canonical profile of %s: %w", profileID, err)
+		}
+		if !next.Valid {
+			return profileID, nil
+		}
+		profileID = next.String
+	}
+	return "", fmt.Errorf("canonical profile of %s: merge chain too long", profileID)
+}
+
+func (t *identityTx) Identifiers(canonical string) ([]touchpoint.Identifier, error) {
+	s, err := t.stmt("profile_group_identifiers")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.QueryContext(t.ctx, sql.Named("id", canonical))
+	if err != nil {
+		return nil, fmt.Errorf("profile identifiers: %w", err)
+	}
+	defer rows.Close()
+	var out []touchpoint.Identifier
+	for rows.Next() {
+		var id touchpoint.Identifier
+		var first, event string
+		if err := rows.Scan(&id.Kind, &id.Value, &first, &event); err != nil {
+			return nil, fmt.Errorf("profile identifiers: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func (t *identityTx) CreateProfile(workspace string, at time.Time) (string, error) {
+	id := randomID("prf_", 20)
+	_, err := t.exec("profile_create", id, workspace, formatTime(at))
+	return id, err
+}
+
+func (t *identityTx) Attach(workspace string, id touchpoint.Identifier, profileID, eventID string, at time.Time) error {
+	_, err := t.exec("identity_attach", workspace, id.Kind, id.Value, profileID, formatTime(at), eventID)
+	return err
+}
+
+func (t *identityTx) UndoneMerge(a, b string) (bool, error) {
+	r, err := t.row("merge_undone_between", a, b, b, a)
+	if err != nil {
+		return false, err
+	}
+	var n int
+	if err := r.Scan(&n); err != nil {
+		return false, fmt.Errorf("undone merges: %w", err)
+	}
+	return n > 0, nil
+}
+
+func (t *identityTx) Merge(m *touchpoint.Merge) error {
+	m.ID = randomID("mrg_", 20)
+	ids, _ := json.Marshal(m.Identifiers)
+	if _, err := t.exec("merge_insert", m.ID, m.Workspace, m.Winner, m.Loser, m.EventID, m.Reason, string(ids), formatTime(m.CreatedAt)); err != nil {
+		return err
+	}
+	_, err := t.exec("profile_set_merged_into", m.Winner, m.Loser)
+	return err
+}
+
+func (t *identityTx) RejectMerge(r *touchpoint.MergeRejection) error {
+	profiles, _ := json.Marshal(r.Profiles)
+	ids, _ := json.Marshal(r.Identifiers)
+	_, err := t.exec("merge_reject", r.Workspace, r.EventID, string(profiles), string(ids), r.Reason, formatTime(r.CreatedAt))
+	return err
+}
+
+func (t *identityTx) State(profileID string) (*identity.State, error) {
+	r, err := t.row("profile_state", profileID)
+	if err != nil {
+		return nil, err
+	}
+	var traits, computed string
+	if err := r.Scan(&traits, &computed); err != nil {
+		return nil, fmt.Errorf("profile state %s: %w", profileID, err)
+	}
+	return decodeState(profileID, traits, computed)
+}
+
+func decodeState(profileID, traits, computed string) (*identity.State, error) {
+	s := &identity.State{ProfileID: profileID}
+	if err := json.Unmarshal([]byte(traits), &s.Traits); err != nil {
+		return nil, fmt.Errorf("profile traits %s: %w", profileID, err)
+	}
+	if err := json.Unmarshal([]byte(computed), &s.Computed); err != nil {
+		return nil, fmt.Errorf("profile computed traits %s: %w", profileID, err)
+	}
+	return s, nil
+}
+
+func (t *identityTx) SaveState(s *identity.State) error {
+	traits, err := json.Marshal(s.Traits)
+	if err != nil {
+		return fmt.Errorf("encode traits: %w", err)
+	}
+	if s.Traits == nil {
+		traits = []byte("{}")
+	}
+	computed, err := json.Marshal(s.Computed)
+	if err != nil {
+		return fmt.Errorf("encode computed traits: %w", err)
+	}
+	_, err = t.exec("profile_save_state", string(traits), string(computed), s.ProfileID)
+	return err
+}
+
+func (t *identityTx) TraitChanged(profileID, key string, value json.RawMessage, at time.Time, eventID string) error {
+	_, err := t.exec("trait_history_insert", profileID, key, string(value), formatTime(at), eventID)
+	return err
+}
+
+func (t *identityTx) JoinAccount(profileID, workspace, groupID string, traits json.RawMessage, at time.Time) error {
+	if len(traits) == 0 {
+		traits = json.RawMessage("{}")
+	}
+	if _, err := t.exec("account_upsert", workspace, groupID, string(traits), formatTime(at)); err != nil {
+		return err
+	}
+	_, err := t.exec("account_member_insert", profileID, workspace, groupID, formatTime(at))
+	return err
+}

@@ -1,0 +1,215 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/identity"
+)
+
+// ProfileKind is the identifier kind that names a profile by its id.
+const ProfileKind = "profile"
+
+// FindProfile returns the profile holding id (or, for kind "profile", the
+// profile with that id), with everything merged into it.
+func (db *DB) FindProfile(ctx context.Context, workspace string, id touchpoint.Identifier) (*touchpoint.Profile, error) {
+	tx, err := db.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("find profile: %w", err)
+	}
+	defer tx.Rollback()
+	itx := &identityTx{db: db, tx: tx, ctx: ctx, stmts: map[string]*sql.Stmt{}}
+	defer itx.close()
+
+	row := id.Value
+	if id.Kind != ProfileKind {
+		if row, err = itx.Owner(workspace, id); err != nil {
+			return nil, err
+		}
+		if row == "" {
+			return nil, touchpoint.Errorf(touchpoint.ENOTFOUND, "no profile has %s", id)
+		}
+	}
+	var p touchpoint.Profile
+	var created string
+	var mergedInto sql.NullString
+	r, err := itx.row("profile_get", row, workspace)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Scan(&p.ID, &p.Workspace, &created, &mergedInto); errors.Is(err, sql.ErrNoRows) {
+		return nil, touchpoint.Errorf(touchpoint.ENOTFOUND, "profile %q not found", row)
+	} else if err != nil {
+		return nil, fmt.Errorf("find profile: %w", err)
+	}
+	if mergedInto.Valid {
+		// A merged profile reads as the profile it was merged into.
+		canonical, err := itx.Canonical(row)
+		if err != nil {
+			return nil, err
+		}
+		r, err := itx.row("profile_get", canonical, workspace)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.Scan(&p.ID, &p.Workspace, &created, &mergedInto); err != nil {
+			return nil, fmt.Errorf("find profile: %w", err)
+		}
+	}
+	if p.CreatedAt, err = parseTime(created); err != nil {
+		return nil, err
+	}
+	if err := itx.compose(&p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// compose fills a canonical profile from its own row and every row merged
+// into it: identifiers, traits by latest event, computed traits summed.
+func (t *identityTx) compose(p *touchpoint.Profile) error {
+	s, err := t.stmt("profile_group")
+	if err != nil {
+		return err
+	}
+	rows, err := s.QueryContext(t.ctx, sql.Named("id", p.ID))
+	if err != nil {
+		return fmt.Errorf("profile group: %w", err)
+	}
+	latest := map[string]identity.TraitValue{}
+	for rows.Next() {
+		var id, created, traits, computed string
+		if err := rows.Scan(&id, &created, &traits, &computed); err != nil {
+			rows.Close()
+			return fmt.Errorf("profile group: %w", err)
+		}
+		st, err := decodeState(id, traits, computed)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		for k, v := range st.Traits {
+			if cur, ok := latest[k]; !ok || v.At.After(cur.At) {
+				latest[k] = v
+			}
+		}
+		p.Computed.Add(st.Computed)
+		if id != p.ID {
+			p.MergedFrom = append(p.MergedFrom, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	sort.Strings(p.MergedFrom)
+	p.Traits = map[string]json.RawMessage{}
+	for k, v := range latest {
+		p.Traits[k] = v.Value
+	}
+	if !p.Computed.LastOrderAt.IsZero() {
+		d := int(t.db.now().Sub(p.Computed.LastOrderAt).Hours() / 24)
+		p.Computed.DaysSinceLastOrder = &d
+	}
+
+	is, err := t.stmt("profile_group_identifiers")
+	if err != nil {
+		return err
+	}
+	irows, err := is.QueryContext(t.ctx, sql.Named("id", p.ID))
+	if err != nil {
+		return fmt.Errorf("profile identifiers: %w", err)
+	}
+	defer irows.Close()
+	p.Identifiers = []touchpoint.ProfileIdentifier{}
+	for irows.Next() {
+		var pi touchpoint.ProfileIdentifier
+		var first string
+		if err := irows.Scan(&pi.Kind, &pi.Value, &first, &pi.EventID); err != nil {
+			return fmt.Errorf("profile identifiers: %w", err)
+		}
+		if pi.FirstSeen, err = parseTime(first); err != nil {
+			return err
+		}
+		p.Identifiers = append(p.Identifiers, pi)
+	}
+	return irows.Err()
+}
+
+// Merges lists the merges that involve a profile or any row merged into it.
+func (db *DB) Merges(ctx context.Context, workspace, profileID string) ([]*touchpoint.Merge, error) {
+	rows, err := db.db.QueryContext(ctx, db.query("merges_of_profile"), sql.Named("id", profileID))
+	if err != nil {
+		return nil, fmt.Errorf("merges: %w", err)
+	}
+	defer rows.Close()
+	var out []*touchpoint.Merge
+	for rows.Next() {
+		m, err := scanMerge(rows)
+		if err != nil {
+			return nil, err
+		}
+		if m.Workspace == workspace {
+			out = append(out, m)
+		}
+	}
+	return out, rows.Err()
+}
+
+func scanMerge(s scanner) (*touchpoint.Merge, error) {
+	var m touchpoint.Merge
+	var ids, created string
+	var undoneAt, undoneBy sql.NullString
+	if err := s.Scan(&m.ID, &m.Workspace, &m.Winner, &m.Loser, &m.EventID, &m.Reason, &ids, &created, &undoneAt, &undoneBy); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(ids), &m.Identifiers); err != nil {
+		return nil, fmt.Errorf("merge identifiers: %w", err)
+	}
+	var err error
+	if m.CreatedAt, err = parseTime(created); err != nil {
+		return nil, err
+	}
+	if m.UndoneAt, err = parseNullTime(undoneAt); err != nil {
+		return nil, err
+	}
+	m.UndoneBy = undoneBy.String
+	return &m, nil
+}
+
+// Unmerge undoes a merge. The loser stands on its own again with the
+// identifiers and history it had; the engine will not merge the two again.
+func (db *DB) Unmerge(ctx context.Context, workspace, mergeID, by string) (*touchpoint.Merge, error) {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("unmerge: %w", err)
+	}
+	defer tx.Rollback()
+	m, err := scanMerge(tx.QueryRowContext(ctx, db.query("merge_get"), mergeID, workspace))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, touchpoint.Errorf(touchpoint.ENOTFOUND, "merge %q not found", mergeID)
+	} else if err != nil {
+		return nil, fmt.Errorf("unmerge: %w", err)
+	}
+	if m.UndoneAt != nil {
+		return nil, touchpoint.Errorf(touchpoint.ECONFLICT, "merge %q was already undone at %s", mergeID, m.UndoneAt.Format(time.RFC3339))
+	}
+	now := db.now()
+	if _, err := tx.ExecContext(ctx, db.query("merge_undo"), formatTime(now), by, mergeID); err != nil {
+		return nil, fmt.Errorf("unmerge: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, db.query("profile_unmerge"), m.Loser, m.Winner); err != nil {
+		return nil, fmt.Errorf("unmerge: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("unmerge: %w", err)
+	}
+	m.UndoneAt, m.UndoneBy = &now, by
+	return m, nil
+}

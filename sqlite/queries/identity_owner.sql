@@ -1,0 +1,1 @@
+SELECT profile_id FROM identities WHERE workspace = ? AND kind = ? AND value = ?

@@ -1,0 +1,1 @@
+INSERT OR IGNORE INTO identity_seen (workspace, event_id) VALUES (?, ?)

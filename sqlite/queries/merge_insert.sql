@@ -1,0 +1,1 @@
+INSERT INTO merges (id, workspace, winner, loser, event_id, reason, identifiers, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)

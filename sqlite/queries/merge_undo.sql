@@ -1,0 +1,1 @@
+UPDATE merges SET undone_at = ?, undone_by = ? WHERE id = ? AND undone_at IS NULL

@@ -1,0 +1,1 @@
+INSERT INTO profiles (id, workspace, created_at) VALUES (?, ?, ?)

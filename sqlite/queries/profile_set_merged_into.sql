@@ -1,0 +1,1 @@
+UPDATE profiles SET merged_into = ? WHERE id = ?

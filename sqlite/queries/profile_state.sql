@@ -1,0 +1,1 @@
+SELECT traits, computed FROM profiles WHERE id = ?
