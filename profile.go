@@ -113,4 +113,14 @@ type ProfileService interface {
 	// Returns ENOTFOUND if there is no such merge, ECONFLICT if it was
 	// already undone.
 	Unmerge(ctx context.Context, workspace, mergeID, by string) (*Merge, error)
+
+	// Merges lists the merges involving a profile or any profile merged
+	// into it, oldest first.
+	Merges(ctx context.Context, workspace, profileID string) ([]*Merge, error)
+
+	// CountProfiles counts the workspace's profiles (merged ones count once).
+	CountProfiles(ctx context.Context, workspace string) (int64, error)
+
+	// IdentityCheckpoint is the last log sequence identity resolution applied.
+	IdentityCheckpoint(ctx context.Context) (uint64, error)
 }

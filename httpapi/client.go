@@ -168,3 +168,26 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, co
 	}
 	return nil
 }
+
+// Profile returns the profile holding an identifier ("user_id:42") or with
+// a profile id.
+func (c *Client) Profile(ctx context.Context, identifier string) (*touchpoint.Profile, error) {
+	var p touchpoint.Profile
+	err := c.do(ctx, http.MethodGet, "/api/v1/profiles/"+url.PathEscape(identifier), nil, "", &p)
+	return &p, err
+}
+
+// Merges lists the merges of a profile.
+func (c *Client) Merges(ctx context.Context, profileID string) ([]*touchpoint.Merge, error) {
+	var out MergesResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/profiles/"+url.PathEscape(profileID)+"/merges", nil, "", &out)
+	return out.Merges, err
+}
+
+// Unmerge undoes a merge of a profile; mergeID may be "" when there is one.
+func (c *Client) Unmerge(ctx context.Context, profileID, mergeID string) (*touchpoint.Merge, error) {
+	body, _ := json.Marshal(UnmergeRequest{MergeID: mergeID})
+	var m touchpoint.Merge
+	err := c.do(ctx, http.MethodPost, "/api/v1/profiles/"+url.PathEscape(profileID)+"/unmerge", bytes.NewReader(body), "application/json", &m)
+	return &m, err
+}

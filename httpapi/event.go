@@ -15,6 +15,16 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if s.cfg.Profiles != nil {
+		// The checkpoint is read before the count, so the count includes
+		// at least everything the checkpoint says was applied.
+		if stats.Pipeline.IdentitySequence, err = s.cfg.Profiles.IdentityCheckpoint(r.Context()); err != nil {
+			return err
+		}
+		if stats.ProfilesTotal, err = s.cfg.Profiles.CountProfiles(r.Context(), key.Workspace); err != nil {
+			return err
+		}
+	}
 	if s.cfg.Log != nil {
 		if stats.Pipeline.LogSequence, err = s.cfg.Log.LastSequence(r.Context()); err != nil {
 			return err

@@ -34,6 +34,7 @@ type Config struct {
 	Workspaces touchpoint.WorkspaceService
 	Sources    touchpoint.SourceService
 	APIKeys    touchpoint.APIKeyService
+	Profiles   touchpoint.ProfileService
 	Log        LogInfo
 	// Ready returns nil when every store is open and every consumer runs.
 	Ready func(ctx context.Context) error
@@ -133,6 +134,9 @@ func (s *Server) routes() chi.Router {
 			r.Get("/sources/{id}", s.handle(s.handleGetSource))
 			r.Post("/sources/{id}/revoke", s.handle(s.handleRevokeSource))
 			r.Post("/import", s.handle(s.handleImport))
+			r.Get("/profiles/{identifier}", s.handle(s.handleGetProfile))
+			r.Get("/profiles/{id}/merges", s.handle(s.handleProfileMerges))
+			r.Post("/profiles/{id}/unmerge", s.handle(s.handleUnmerge))
 		})
 	})
 	return r

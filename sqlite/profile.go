@@ -144,7 +144,7 @@ func (t *identityTx) compose(p *touchpoint.Profile) error {
 
 // Merges lists the merges that involve a profile or any row merged into it.
 func (db *DB) Merges(ctx context.Context, workspace, profileID string) ([]*touchpoint.Merge, error) {
-	rows, err := db.db.QueryContext(ctx, db.query("merges_of_profile"), sql.Named("id", profileID))
+	rows, err := db.rdb.QueryContext(ctx, db.query("merges_of_profile"), sql.Named("id", profileID))
 	if err != nil {
 		return nil, fmt.Errorf("merges: %w", err)
 	}
@@ -212,4 +212,13 @@ func (db *DB) Unmerge(ctx context.Context, workspace, mergeID, by string) (*touc
 	}
 	m.UndoneAt, m.UndoneBy = &now, by
 	return m, nil
+}
+
+// CountProfiles counts the workspace's profiles, merged ones once.
+func (db *DB) CountProfiles(ctx context.Context, workspace string) (int64, error) {
+	var n int64
+	if err := db.rdb.QueryRowContext(ctx, db.query("profile_count"), workspace).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count profiles: %w", err)
+	}
+	return n, nil
 }

@@ -153,11 +153,11 @@ func (s *server) caughtUp() touchpoint.Stats {
 		if err != nil {
 			s.t.Fatal(err)
 		}
-		if st.Pipeline.AnalyticsSequence >= st.Pipeline.LogSequence {
+		if st.Pipeline.CaughtUp() {
 			return st
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("analytics stuck at %d of %d", st.Pipeline.AnalyticsSequence, st.Pipeline.LogSequence)
+			s.t.Fatalf("consumers stuck: %+v", st.Pipeline)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

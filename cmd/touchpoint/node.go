@@ -20,6 +20,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/duckdb"
 	"github.com/touchpoint-cx/touchpoint/httpapi"
+	"github.com/touchpoint-cx/touchpoint/identity"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
 	"github.com/touchpoint-cx/touchpoint/sqlite"
 )
@@ -96,24 +97,41 @@ func lockDataDir(dir string) (*os.File, error) {
 	return f, nil
 }
 
-// startConsumers starts the log consumers; they run until close.
+// consumerCount is how many log consumers a node runs.
+const consumerCount = 2
+
+// startConsumers starts the log consumers: the analytics warehouse and the
+// identity engine. They run until close.
 func (n *node) startConsumers(ctx context.Context) error {
-	after, err := n.warehouse.Checkpoint(ctx)
-	if err != nil {
-		return err
+	engine := identity.NewEngine(n.state, func(string) touchpoint.IdentityRules { return touchpoint.DefaultIdentityRules() }, n.logger)
+	consumers := []struct {
+		name       string
+		checkpoint func(context.Context) (uint64, error)
+		apply      tplog.Handler
+		maxEvents  int
+	}{
+		{duckdb.ConsumerName, n.warehouse.Checkpoint, n.warehouse.Apply, 50000},
+		{identity.ConsumerName, engine.Checkpoint, engine.Apply, 10000},
 	}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.consumerCancel = cancel
-	n.consumers.Add(1)
-	n.running.Add(1)
-	go func() {
-		defer n.consumers.Done()
-		defer n.running.Add(-1)
-		err := n.log.Consume(cctx, tplog.ConsumerConfig{Name: duckdb.ConsumerName, After: after, MaxEvents: 50000, MaxWait: time.Second}, n.warehouse.Apply)
+	for _, c := range consumers {
+		after, err := c.checkpoint(ctx)
 		if err != nil {
-			n.logger.Error("warehouse consumer stopped", "err", err)
+			cancel()
+			return err
 		}
-	}()
+		n.consumers.Add(1)
+		n.running.Add(1)
+		go func() {
+			defer n.consumers.Done()
+			defer n.running.Add(-1)
+			err := n.log.Consume(cctx, tplog.ConsumerConfig{Name: c.name, After: after, MaxEvents: c.maxEvents, MaxWait: time.Second}, c.apply)
+			if err != nil {
+				n.logger.Error("consumer stopped", "consumer", c.name, "err", err)
+			}
+		}()
+	}
 	return nil
 }
 
@@ -122,7 +140,7 @@ func (n *node) ready(ctx context.Context) error {
 	if !n.log.Ready() {
 		return errors.New("event log not connected")
 	}
-	if n.running.Load() < 1 {
+	if n.running.Load() < consumerCount {
 		return errors.New("consumers not running")
 	}
 	if err := n.state.Ping(ctx); err != nil {
@@ -131,7 +149,7 @@ func (n *node) ready(ctx context.Context) error {
 	return nil
 }
 
-// waitCaughtUp blocks until analytics has applied everything in the log.
+// waitCaughtUp blocks until every consumer has applied everything in the log.
 func (n *node) waitCaughtUp(ctx context.Context) error {
 	for {
 		head, err := n.log.LastSequence(ctx)
@@ -142,7 +160,11 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if seq >= head {
+		iseq, err := n.state.IdentityCheckpoint(ctx)
+		if err != nil {
+			return err
+		}
+		if seq >= head && iseq >= head {
 			return nil
 		}
 		select {
@@ -163,6 +185,7 @@ func (n *node) httpServer(localKey string) *httpapi.Server {
 		Workspaces: n.state,
 		Sources:    n.state,
 		APIKeys:    n.state,
+		Profiles:   n.state,
 		Log:        n.log,
 		Ready:      n.ready,
 		Registry:   n.registry,

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/touchpoint-cx/touchpoint"
+)
+
+// TestProfiles drives identity resolution through the real binary: an
+// anonymous visitor who logs in on a second device becomes one profile,
+// two user ids sharing an email stay two, and a merge can be undone.
+func TestProfiles(t *testing.T) {
+	dir, keys := initDir(t)
+	s := start(t, dir, keys)
+	wk := keys.WriteKey
+	for _, body := range []string{
+		`{"batch":[
+			{"type":"page","anonymousId":"laptop-1","name":"Home"},
+			{"type":"track","anonymousId":"laptop-1","event":"Product Viewed"},
+			{"type":"identify","anonymousId":"laptop-1","userId":"ana","traits":{"email":"Ana@Example.com","plan":"pro"}},
+			{"type":"screen","anonymousId":"phone-1","name":"Home"},
+			{"type":"track","anonymousId":"phone-1","event":"Order Completed","properties":{"revenue":30}}]}`,
+		`{"batch":[
+			{"type":"identify","anonymousId":"phone-1","userId":"ana"},
+			{"type":"identify","userId":"bob","traits":{"email":"ana@example.com"}},
+			{"type":"track","userId":"ana","event":"Survey Responded","properties":{"survey_type":"nps","score":9}}]}`,
+	} {
+		if code, resp := s.post("/v1/batch", wk, body); code != 200 {
+			t.Fatalf("%d %s", code, resp)
+		}
+	}
+	st := s.caughtUp()
+	if st.ProfilesTotal != 2 {
+		t.Fatalf("profiles_total %d, want 2 (ana, bob)", st.ProfilesTotal)
+	}
+	c := s.client()
+	ctx := context.Background()
+	ana, err := c.Profile(ctx, "user_id:ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, other := range []string{"anonymous_id:phone-1", "email:ANA@example.com", ana.ID} {
+		p, err := c.Profile(ctx, other)
+		if err != nil || p.ID != ana.ID {
+			t.Fatalf("%s: %v, %v (want %s)", other, p, err, ana.ID)
+		}
+	}
+	if ana.Computed.Events != 7 || ana.Computed.Orders != 1 || ana.Computed.Revenue != 30 || ana.Computed.LastNPS == nil || *ana.Computed.LastNPS != 9 || string(ana.Traits["plan"]) != `"pro"` {
+		t.Fatalf("profile %+v", ana)
+	}
+	bob, err := c.Profile(ctx, "user_id:bob")
+	if err != nil || bob.ID == ana.ID {
+		t.Fatalf("bob merged into ana: %v", err)
+	}
+
+	merges, err := c.Merges(ctx, ana.ID)
+	if err != nil || len(merges) != 1 {
+		t.Fatalf("merges %v, %v", merges, err)
+	}
+	if _, err := c.Unmerge(ctx, ana.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	phone, err := c.Profile(ctx, "anonymous_id:phone-1")
+	if err != nil || phone.ID == ana.ID || phone.Computed.Orders != 1 {
+		t.Fatalf("after unmerge the phone profile is %+v, %v", phone, err)
+	}
+	if _, err := c.Unmerge(ctx, ana.ID, merges[0].ID); touchpoint.ErrorCode(err) != touchpoint.ECONFLICT {
+		t.Fatalf("second unmerge: %v", err)
+	}
+	if _, err := c.Profile(ctx, "user_id:nobody"); touchpoint.ErrorCode(err) != touchpoint.ENOTFOUND {
+		t.Fatalf("unknown profile: %v", err)
+	}
+	if _, err := c.Profile(ctx, "Bad Kind:x"); touchpoint.ErrorCode(err) != touchpoint.EINVALID || !strings.Contains(err.Error(), "identifier") {
+		t.Fatalf("bad identifier: %v", err)
+	}
+	s.stop()
+}

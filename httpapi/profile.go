@@ -1,0 +1,109 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/touchpoint-cx/touchpoint"
+)
+
+// profileIdentifier reads a profile reference from the URL: kind:value
+// (user_id:42, email:a@b.com, anonymous_id:…) or a profile id.
+func profileIdentifier(s string) (touchpoint.Identifier, error) {
+	if !strings.Contains(s, ":") {
+		return touchpoint.Identifier{Kind: "profile", Value: s}, nil
+	}
+	id, err := touchpoint.ParseIdentifier(s)
+	if err != nil {
+		return id, err
+	}
+	if id.Kind == "profile" {
+		return id, nil
+	}
+	// Look up the identifier the way it was stored.
+	if n, err := touchpoint.DefaultIdentityRules().Normalize(id); err == nil {
+		id = n
+	}
+	return id, nil
+}
+
+// handleGetProfile serves GET /api/v1/profiles/{identifier}.
+func (s *Server) handleGetProfile(w http.ResponseWriter, r *http.Request) error {
+	id, err := profileIdentifier(chi.URLParam(r, "identifier"))
+	if err != nil {
+		return err
+	}
+	p, err := s.cfg.Profiles.FindProfile(r.Context(), apiKeyFrom(r).Workspace, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+// MergesResponse is the answer to GET /api/v1/profiles/{id}/merges.
+type MergesResponse struct {
+	Merges []*touchpoint.Merge `json:"merges"`
+}
+
+func (s *Server) handleProfileMerges(w http.ResponseWriter, r *http.Request) error {
+	ws := apiKeyFrom(r).Workspace
+	p, err := s.cfg.Profiles.FindProfile(r.Context(), ws, touchpoint.Identifier{Kind: "profile", Value: chi.URLParam(r, "id")})
+	if err != nil {
+		return err
+	}
+	merges, err := s.cfg.Profiles.Merges(r.Context(), ws, p.ID)
+	if err != nil {
+		return err
+	}
+	if merges == nil {
+		merges = []*touchpoint.Merge{}
+	}
+	writeJSON(w, http.StatusOK, MergesResponse{Merges: merges})
+	return nil
+}
+
+// UnmergeRequest is the body of POST /api/v1/profiles/{id}/unmerge.
+type UnmergeRequest struct {
+	// MergeID names the merge to undo. It may be left out when the profile
+	// was merged into another exactly once, or holds exactly one merge.
+	MergeID string `json:"merge_id"`
+}
+
+// handleUnmerge undoes a merge, restoring both profiles.
+func (s *Server) handleUnmerge(w http.ResponseWriter, r *http.Request) error {
+	ws, id := apiKeyFrom(r).Workspace, chi.URLParam(r, "id")
+	var req UnmergeRequest
+	if r.ContentLength != 0 {
+		if err := decodeBody(r, &req); err != nil {
+			return err
+		}
+	}
+	if req.MergeID == "" {
+		p, err := s.cfg.Profiles.FindProfile(r.Context(), ws, touchpoint.Identifier{Kind: "profile", Value: id})
+		if err != nil {
+			return err
+		}
+		merges, err := s.cfg.Profiles.Merges(r.Context(), ws, p.ID)
+		if err != nil {
+			return err
+		}
+		var active []*touchpoint.Merge
+		for _, m := range merges {
+			if m.UndoneAt == nil && (id == p.ID || m.Loser == id) {
+				active = append(active, m)
+			}
+		}
+		if len(active) != 1 {
+			return touchpoint.FieldError("merge_id", "required: profile %s has %d merges that can be undone; name one (GET /api/v1/profiles/%s/merges)", id, len(active), p.ID)
+		}
+		req.MergeID = active[0].ID
+	}
+	m, err := s.cfg.Profiles.Unmerge(r.Context(), ws, req.MergeID, apiKeyFrom(r).Name)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}

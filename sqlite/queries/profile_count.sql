@@ -1,0 +1,1 @@
+SELECT count(*) FROM profiles WHERE workspace = ? AND merged_into IS NULL
