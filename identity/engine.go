@@ -104,7 +104,7 @@ func (e *Engine) previous(tx Tx, ev *touchpoint.Event, rules touchpoint.Identity
 		if err != nil {
 			return touchpoint.Identifier{}, nil
 		}
-		owner, err := tx.Owner(ev.Workspace, id)
+		owner, _, err := tx.Owner(ev.Workspace, id)
 		if err != nil {
 			return id, err
 		}
@@ -121,18 +121,16 @@ func (e *Engine) resolve(tx Tx, ev *touchpoint.Event, ids []touchpoint.Identifie
 	owners := make([]string, len(ids))
 	var target string // canonical profile of the most specific known identifier
 	var canon []string
+	unknown := 0
 	for i, id := range ids {
-		o, err := tx.Owner(ev.Workspace, id)
+		o, c, err := tx.Owner(ev.Workspace, id)
 		if err != nil {
 			return "", err
 		}
 		owners[i] = o
 		if o == "" {
+			unknown++
 			continue
-		}
-		c, err := tx.Canonical(o)
-		if err != nil {
-			return "", err
 		}
 		if target == "" {
 			target = c
@@ -146,7 +144,11 @@ func (e *Engine) resolve(tx Tx, ev *touchpoint.Event, ids []touchpoint.Identifie
 		if err != nil {
 			return "", err
 		}
-		return p, e.attach(tx, ev, p, ids, owners, rules)
+		return p, e.attach(tx, ev, p, nil, ids, owners, rules)
+	}
+	if unknown == 0 && len(canon) == 1 {
+		// The common case: a known customer, nothing to link.
+		return owners[0], nil
 	}
 	// Merge every other profile the event names into the target, where the
 	// rules allow it.
@@ -203,10 +205,10 @@ func (e *Engine) resolve(tx Tx, ev *touchpoint.Event, ids []touchpoint.Identifie
 					freshOwners = append(freshOwners, "")
 				}
 			}
-			return p, e.attach(tx, ev, p, fresh, freshOwners, rules)
+			return p, e.attach(tx, ev, p, nil, fresh, freshOwners, rules)
 		}
 	}
-	if err := e.attach(tx, ev, target, ids, owners, rules); err != nil {
+	if err := e.attach(tx, ev, target, have, ids, owners, rules); err != nil {
 		return "", err
 	}
 	// The event belongs to the row that owns its most specific identifier.
@@ -216,12 +218,9 @@ func (e *Engine) resolve(tx Tx, ev *touchpoint.Event, ids []touchpoint.Identifie
 	return target, nil
 }
 
-// attach adds the unknown identifiers to profile p within the limits.
-func (e *Engine) attach(tx Tx, ev *touchpoint.Event, p string, ids []touchpoint.Identifier, owners []string, rules touchpoint.IdentityRules) error {
-	have, err := tx.Identifiers(p)
-	if err != nil {
-		return err
-	}
+// attach adds the unknown identifiers to profile p, which already holds
+// have, within the limits.
+func (e *Engine) attach(tx Tx, ev *touchpoint.Event, p string, have, ids []touchpoint.Identifier, owners []string, rules touchpoint.IdentityRules) error {
 	for i, id := range ids {
 		if owners[i] != "" {
 			continue

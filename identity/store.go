@@ -19,8 +19,9 @@ type Tx interface {
 	SaveCheckpoint(seq uint64) error
 	// FirstTime records an event id and reports whether it was new.
 	FirstTime(workspace, eventID string) (bool, error)
-	// Owner returns the profile row holding id, "" if none does.
-	Owner(workspace string, id touchpoint.Identifier) (string, error)
+	// Owner returns the profile row holding id, "" if none does, and the
+	// profile that row reads as (itself unless it was merged).
+	Owner(workspace string, id touchpoint.Identifier) (row, canonical string, err error)
 	// Canonical follows merges from a profile row to the profile it reads as.
 	Canonical(profileID string) (string, error)
 	// Identifiers returns the identifiers of a profile and of every row

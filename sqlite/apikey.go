@@ -33,7 +33,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *touchpoint.APIKey) (string, e
 func (db *DB) AuthenticateAPIKey(ctx context.Context, secret string) (*touchpoint.APIKey, error) {
 	var k touchpoint.APIKey
 	var created string
-	err := db.db.QueryRowContext(ctx, db.query("authenticate_api_key"), hashSecret(secret)).Scan(&k.ID, &k.Workspace, &k.Name, &created)
+	err := db.rdb.QueryRowContext(ctx, db.query("authenticate_api_key"), hashSecret(secret)).Scan(&k.ID, &k.Workspace, &k.Name, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, touchpoint.Errorf(touchpoint.EUNAUTHORIZED, "invalid admin key")
 	} else if err != nil {

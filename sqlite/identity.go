@@ -15,7 +15,7 @@ import (
 // IdentityCheckpoint is the last log sequence the identity engine applied.
 func (db *DB) IdentityCheckpoint(ctx context.Context) (uint64, error) {
 	var seq uint64
-	if err := db.db.QueryRowContext(ctx, db.query("checkpoint"), identity.ConsumerName).Scan(&seq); err != nil {
+	if err := db.rdb.QueryRowContext(ctx, db.query("checkpoint"), identity.ConsumerName).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("identity checkpoint: %w", err)
 	}
 	return seq, nil
@@ -101,18 +101,23 @@ func (t *identityTx) FirstTime(workspace, eventID string) (bool, error) {
 	return n == 1, err
 }
 
-func (t *identityTx) Owner(workspace string, id touchpoint.Identifier) (string, error) {
+func (t *identityTx) Owner(workspace string, id touchpoint.Identifier) (string, string, error) {
 	r, err := t.row("identity_owner", workspace, id.Kind, id.Value)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	var p string
-	if err := r.Scan(&p); errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+	var merged sql.NullString
+	if err := r.Scan(&p, &merged); errors.Is(err, sql.ErrNoRows) {
+		return "", "", nil
 	} else if err != nil {
-		return "", fmt.Errorf("identity owner: %w", err)
+		return "", "", fmt.Errorf("identity owner: %w", err)
 	}
-	return p, nil
+	if !merged.Valid {
+		return p, p, nil
+	}
+	c, err := t.Canonical(merged.String)
+	return p, c, err
 }
 
 func (t *identityTx) Canonical(profileID string) (string, error) {

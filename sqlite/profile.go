@@ -29,7 +29,7 @@ func (db *DB) FindProfile(ctx context.Context, workspace string, id touchpoint.I
 
 	row := id.Value
 	if id.Kind != ProfileKind {
-		if row, err = itx.Owner(workspace, id); err != nil {
+		if row, _, err = itx.Owner(workspace, id); err != nil {
 			return nil, err
 		}
 		if row == "" {

@@ -28,7 +28,7 @@ func (db *DB) CreateSource(ctx context.Context, s *touchpoint.Source) error {
 
 // FindSources returns matching sources ordered by creation time.
 func (db *DB) FindSources(ctx context.Context, f touchpoint.SourceFilter) ([]*touchpoint.Source, error) {
-	rows, err := db.db.QueryContext(ctx, db.query("find_sources"),
+	rows, err := db.rdb.QueryContext(ctx, db.query("find_sources"),
 		sql.Named("workspace", f.Workspace), sql.Named("id", f.ID), sql.Named("write_key", f.WriteKey),
 		sql.Named("include_revoked", f.IncludeRevoked))
 	if err != nil {

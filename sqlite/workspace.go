@@ -26,7 +26,7 @@ func (db *DB) CreateWorkspace(ctx context.Context, w *touchpoint.Workspace) erro
 
 // FindWorkspace returns a workspace by id.
 func (db *DB) FindWorkspace(ctx context.Context, id string) (*touchpoint.Workspace, error) {
-	w, err := scanWorkspace(db.db.QueryRowContext(ctx, db.query("find_workspace"), id))
+	w, err := scanWorkspace(db.rdb.QueryRowContext(ctx, db.query("find_workspace"), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, touchpoint.Errorf(touchpoint.ENOTFOUND, "workspace %q not found", id)
 	} else if err != nil {
@@ -37,7 +37,7 @@ func (db *DB) FindWorkspace(ctx context.Context, id string) (*touchpoint.Workspa
 
 // ListWorkspaces returns every workspace ordered by id.
 func (db *DB) ListWorkspaces(ctx context.Context) ([]*touchpoint.Workspace, error) {
-	rows, err := db.db.QueryContext(ctx, db.query("list_workspaces"))
+	rows, err := db.rdb.QueryContext(ctx, db.query("list_workspaces"))
 	if err != nil {
 		return nil, fmt.Errorf("list workspaces: %w", err)
 	}

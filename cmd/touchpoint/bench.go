@@ -14,7 +14,7 @@ import (
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("bench", stderr, "bench ingest [--url URL --write-key KEY] [--duration 10s]")
+	fs := newFlagSet("bench", stderr, "bench ingest [--url URL --write-key KEY] [--duration 10s]\n       touchpoint bench identity [--profiles 1000000] [--events 500000]")
 	url := fs.String("url", "", "`URL` of a running server (default: start one on a temporary data directory)")
 	writeKey := fs.String("write-key", "", "write `key` for --url")
 	duration := fs.Duration("duration", 10*time.Second, "measured time per scenario")
@@ -23,14 +23,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	singleConc := fs.Int("single-concurrency", 128, "clients sending single events")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `file`")
 	only := fs.String("only", "", "run one scenario: batch or single")
+	profiles := fs.Int("profiles", 1000000, "identity: customers loaded before measuring")
+	events := fs.Int("events", 500000, "identity: events resolved while measuring")
 	consumers := fs.Bool("consumers", true, "run the analytics consumer beside ingest (false measures the collection path alone)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(rest) != 1 || rest[0] != "ingest" {
-		fs.Usage()
-		return touchpoint.Errorf(touchpoint.EINVALID, "say what to measure: touchpoint bench ingest")
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -42,6 +40,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if len(rest) == 1 && rest[0] == "identity" {
+		return benchIdentity(ctx, stdout, stderr, *profiles, *events)
+	}
+	if len(rest) != 1 || rest[0] != "ingest" {
+		fs.Usage()
+		return touchpoint.Errorf(touchpoint.EINVALID, "say what to measure: touchpoint bench ingest|identity")
 	}
 	base, key := *url, *writeKey
 	var logSeq func() uint64 // the log's head, when the server is in this process
@@ -112,5 +117,24 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 		}
 	}
+	return nil
+}
+
+func benchIdentity(ctx context.Context, stdout, stderr io.Writer, profiles, events int) error {
+	dir, err := os.MkdirTemp("", "touchpoint-bench-identity-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	fmt.Fprintf(stdout, "touchpoint bench identity: SQLite state, %d CPUs, %s/%s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+	var progress io.Writer
+	if isTerminal(stderr) {
+		progress = stderr
+	}
+	res, err := bench.Identity(ctx, bench.IdentityConfig{Dir: dir, Profiles: profiles, Events: events, BatchSize: 10000, Reads: 20000, Progress: progress})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, res)
 	return nil
 }

@@ -11,6 +11,9 @@ CREATE TABLE profiles (
     computed    TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX profiles_merged_into ON profiles (merged_into) WHERE merged_into IS NOT NULL;
+-- Covers "which profile does this row read as" without reading the row,
+-- whose traits can be large.
+CREATE INDEX profiles_canonical ON profiles (id, merged_into);
 
 CREATE TABLE identities (
     workspace  TEXT NOT NULL,

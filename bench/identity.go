@@ -1,0 +1,151 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/identity"
+	tplog "github.com/touchpoint-cx/touchpoint/log"
+	"github.com/touchpoint-cx/touchpoint/sqlite"
+)
+
+// IdentityConfig sets up an identity resolution run.
+type IdentityConfig struct {
+	Dir       string // where the state database is created
+	Profiles  int    // customers loaded before measuring
+	Events    int    // events resolved while measuring
+	BatchSize int    // events per transaction, as the log consumer batches them
+	Reads     int    // profile reads measured
+	Progress  io.Writer
+}
+
+// IdentityResult is what one run measured.
+type IdentityResult struct {
+	Config           IdentityConfig
+	LoadPerS         float64
+	EventsPerS       float64
+	ReadP50, ReadP99 time.Duration
+	Profiles         int64
+}
+
+func (r IdentityResult) String() string {
+	return fmt.Sprintf("profiles %d (loaded at %.0f events/s)\nresolve  %9.0f events/s (batches of %d; track, identify linking new devices, new visitors)\nread     p50 %.3f ms  p99 %.3f ms  (%d profile reads by random identifier)",
+		r.Profiles, r.LoadPerS, r.EventsPerS, r.Config.BatchSize, float64(r.ReadP50.Microseconds())/1000, float64(r.ReadP99.Microseconds())/1000, r.Config.Reads)
+}
+
+// Identity loads Profiles customers through the identity engine, then
+// measures how fast it resolves a realistic mix of events, and how fast a
+// profile reads back by identifier.
+func Identity(ctx context.Context, cfg IdentityConfig) (IdentityResult, error) {
+	db, err := sqlite.Open(ctx, filepath.Join(cfg.Dir, "state.db"), touchpoint.SystemClock{})
+	if err != nil {
+		return IdentityResult{}, err
+	}
+	defer db.Close()
+	if err := db.CreateWorkspace(ctx, &touchpoint.Workspace{ID: "default", Name: "Default"}); err != nil {
+		return IdentityResult{}, err
+	}
+	engine := identity.NewEngine(db, func(string) touchpoint.IdentityRules { return touchpoint.DefaultIdentityRules() }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	res := IdentityResult{Config: cfg}
+	var seq uint64
+	n := 0
+	ts := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ev := func(typ touchpoint.EventType, user, anon string) touchpoint.Event {
+		n++
+		e := touchpoint.Event{ID: fmt.Sprintf("b%d", n), Workspace: "default", Type: typ, UserID: user, AnonymousID: anon, Channel: "web",
+			Timestamp: ts.Add(time.Duration(n) * time.Millisecond), ReceivedAt: ts}
+		switch typ {
+		case touchpoint.TypeTrack:
+			e.Event = "Product Viewed"
+			e.Properties = []byte(`{"product_id":"p1","price":12.5}`)
+		case touchpoint.TypeIdentify:
+			if user != "" {
+				e.Traits = []byte(fmt.Sprintf(`{"email":"%s@example.com","plan":"pro"}`, user))
+			}
+		}
+		return e
+	}
+	apply := func(batch []touchpoint.Event) error {
+		seq++
+		return engine.Apply(ctx, tplog.Batch{Events: batch, LastSequence: seq})
+	}
+
+	// Load: every customer identifies with a user id, an anonymous id and an email.
+	start := time.Now()
+	batch := make([]touchpoint.Event, 0, cfg.BatchSize)
+	for i := 0; i < cfg.Profiles; i++ {
+		batch = append(batch, ev(touchpoint.TypeIdentify, fmt.Sprintf("u%d", i), fmt.Sprintf("a%d", i)))
+		if len(batch) == cfg.BatchSize {
+			if err := apply(batch); err != nil {
+				return res, err
+			}
+			batch = batch[:0]
+			if cfg.Progress != nil && i%(cfg.BatchSize*20) == cfg.BatchSize*20-1 {
+				fmt.Fprintf(cfg.Progress, "\rloaded %d profiles", i+1)
+			}
+		}
+	}
+	if len(batch) > 0 {
+		if err := apply(batch); err != nil {
+			return res, err
+		}
+	}
+	if cfg.Progress != nil {
+		fmt.Fprintln(cfg.Progress)
+	}
+	res.LoadPerS = float64(cfg.Profiles) / time.Since(start).Seconds()
+
+	// Resolve a mix: 80% tracks by known customers, 10% a known customer
+	// identifying on a new device, 10% new anonymous visitors.
+	r := rand.New(rand.NewPCG(1, 2))
+	start = time.Now()
+	batch = batch[:0]
+	for i := 0; i < cfg.Events; i++ {
+		u := fmt.Sprintf("u%d", r.IntN(cfg.Profiles))
+		switch x := r.IntN(10); {
+		case x < 8:
+			batch = append(batch, ev(touchpoint.TypeTrack, u, ""))
+		case x < 9:
+			batch = append(batch, ev(touchpoint.TypeIdentify, u, fmt.Sprintf("dev%d", i)))
+		default:
+			batch = append(batch, ev(touchpoint.TypePage, "", fmt.Sprintf("visitor%d", i)))
+		}
+		if len(batch) == cfg.BatchSize {
+			if err := apply(batch); err != nil {
+				return res, err
+			}
+			batch = batch[:0]
+		}
+	}
+	if len(batch) > 0 {
+		if err := apply(batch); err != nil {
+			return res, err
+		}
+	}
+	res.EventsPerS = float64(cfg.Events) / time.Since(start).Seconds()
+
+	// Reads by user id, email and anonymous id.
+	lat := make([]time.Duration, 0, cfg.Reads)
+	for i := 0; i < cfg.Reads; i++ {
+		k := r.IntN(cfg.Profiles)
+		id := []touchpoint.Identifier{{Kind: "user_id", Value: fmt.Sprintf("u%d", k)}, {Kind: "email", Value: fmt.Sprintf("u%d@example.com", k)}, {Kind: "anonymous_id", Value: fmt.Sprintf("a%d", k)}}[i%3]
+		t0 := time.Now()
+		if _, err := db.FindProfile(ctx, "default", id); err != nil {
+			return res, fmt.Errorf("read %s: %w", id, err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	if len(lat) > 0 {
+		res.ReadP50, res.ReadP99 = lat[len(lat)/2], lat[min(len(lat)-1, len(lat)*99/100)]
+	}
+	res.Profiles, err = db.CountProfiles(ctx, "default")
+	return res, err
+}
