@@ -27,7 +27,10 @@ func (db *DB) UpdateIdentity(ctx context.Context, fn func(identity.Tx) error) er
 	if err != nil {
 		return fmt.Errorf("begin identity batch: %w", err)
 	}
-	itx := &identityTx{db: db, tx: tx, ctx: ctx, stmts: map[string]*sql.Stmt{}}
+	// Statements run without cancellation: a batch that has begun is
+	// finished, and a cancellable context would cost database/sql and the
+	// driver a goroutine per statement.
+	itx := &identityTx{db: db, tx: tx, ctx: context.WithoutCancel(ctx), stmts: map[string]*sql.Stmt{}}
 	err = fn(itx)
 	itx.close()
 	if err != nil {
