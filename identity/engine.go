@@ -37,6 +37,20 @@ func (e *Engine) Checkpoint(ctx context.Context) (uint64, error) {
 // log handler.
 func (e *Engine) Apply(ctx context.Context, b tplog.Batch) error {
 	return e.store.UpdateIdentity(ctx, func(tx Tx) error {
+		// Every identifier of the batch is looked up at once: one query
+		// per few hundred identifiers instead of one per identifier.
+		ids := make([][]touchpoint.Identifier, len(b.Events))
+		byWorkspace := map[string][]touchpoint.Identifier{}
+		for i := range b.Events {
+			ev := &b.Events[i]
+			ids[i], _ = touchpoint.EventIdentifiers(ev, e.rules(ev.Workspace))
+			byWorkspace[ev.Workspace] = append(byWorkspace[ev.Workspace], ids[i]...)
+		}
+		for ws, wids := range byWorkspace {
+			if err := tx.Prefetch(ws, wids); err != nil {
+				return err
+			}
+		}
 		states := map[string]*State{}
 		for i := range b.Events {
 			ev := &b.Events[i]
@@ -47,7 +61,7 @@ func (e *Engine) Apply(ctx context.Context, b tplog.Batch) error {
 			if !first {
 				continue
 			}
-			if err := e.apply(tx, ev, states); err != nil {
+			if err := e.apply(tx, ev, ids[i], states); err != nil {
 				return fmt.Errorf("resolve event %s: %w", ev.ID, err)
 			}
 		}
@@ -60,9 +74,8 @@ func (e *Engine) Apply(ctx context.Context, b tplog.Batch) error {
 	})
 }
 
-func (e *Engine) apply(tx Tx, ev *touchpoint.Event, states map[string]*State) error {
+func (e *Engine) apply(tx Tx, ev *touchpoint.Event, ids []touchpoint.Identifier, states map[string]*State) error {
 	rules := e.rules(ev.Workspace)
-	ids, _ := touchpoint.EventIdentifiers(ev, rules)
 	if ev.Type == touchpoint.TypeAlias {
 		prev, err := e.previous(tx, ev, rules)
 		if err != nil {

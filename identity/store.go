@@ -19,6 +19,9 @@ type Tx interface {
 	SaveCheckpoint(seq uint64) error
 	// FirstTime records an event id and reports whether it was new.
 	FirstTime(workspace, eventID string) (bool, error)
+	// Prefetch looks up the owners of many identifiers in one go, so that
+	// Owner can answer from memory for the rest of the transaction.
+	Prefetch(workspace string, ids []touchpoint.Identifier) error
 	// Owner returns the profile row holding id, "" if none does, and the
 	// profile that row reads as (itself unless it was merged).
 	Owner(workspace string, id touchpoint.Identifier) (row, canonical string, err error)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/touchpoint-cx/touchpoint"
@@ -30,7 +31,7 @@ func (db *DB) UpdateIdentity(ctx context.Context, fn func(identity.Tx) error) er
 	// Statements run without cancellation: a batch that has begun is
 	// finished, and a cancellable context would cost database/sql and the
 	// driver a goroutine per statement.
-	itx := &identityTx{db: db, tx: tx, ctx: context.WithoutCancel(ctx), stmts: map[string]*sql.Stmt{}}
+	itx := newIdentityTx(db, tx, context.WithoutCancel(ctx))
 	err = fn(itx)
 	itx.close()
 	if err != nil {
@@ -50,6 +51,22 @@ type identityTx struct {
 	tx    *sql.Tx
 	ctx   context.Context
 	stmts map[string]*sql.Stmt
+
+	// owners caches identifier lookups for the transaction ("" row = none),
+	// kept true by Attach; mergedInto caches rows merged in it.
+	owners     map[ownerKey]ownerEntry
+	mergedInto map[string]string
+}
+
+func newIdentityTx(db *DB, tx *sql.Tx, ctx context.Context) *identityTx {
+	return &identityTx{db: db, tx: tx, ctx: ctx, stmts: map[string]*sql.Stmt{}, owners: map[ownerKey]ownerEntry{}, mergedInto: map[string]string{}}
+}
+
+type ownerKey struct{ workspace, kind, value string }
+
+type ownerEntry struct {
+	row    string
+	merged string
 }
 
 func (t *identityTx) stmt(name string) (*sql.Stmt, error) {
@@ -104,27 +121,91 @@ func (t *identityTx) FirstTime(workspace, eventID string) (bool, error) {
 	return n == 1, err
 }
 
+// prefetchChunk is how many identifiers one lookup query carries (SQLite
+// allows 32766 parameters).
+const prefetchChunk = 400
+
+func (t *identityTx) Prefetch(workspace string, ids []touchpoint.Identifier) error {
+	var todo []touchpoint.Identifier
+	for _, id := range ids {
+		k := ownerKey{workspace, id.Kind, id.Value}
+		if _, ok := t.owners[k]; !ok {
+			t.owners[k] = ownerEntry{}
+			todo = append(todo, id)
+		}
+	}
+	for len(todo) > 0 {
+		chunk := todo[:min(len(todo), prefetchChunk)]
+		todo = todo[len(chunk):]
+		var q strings.Builder
+		q.WriteString(t.db.query("identity_owners"))
+		q.WriteString(" (VALUES ")
+		args := make([]any, 0, 1+2*len(chunk))
+		args = append(args, workspace)
+		for i, id := range chunk {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString("(?, ?)")
+			args = append(args, id.Kind, id.Value)
+		}
+		q.WriteByte(')')
+		rows, err := t.tx.QueryContext(t.ctx, q.String(), args...)
+		if err != nil {
+			return fmt.Errorf("identity owners: %w", err)
+		}
+		for rows.Next() {
+			var kind, value, row string
+			var merged sql.NullString
+			if err := rows.Scan(&kind, &value, &row, &merged); err != nil {
+				rows.Close()
+				return fmt.Errorf("identity owners: %w", err)
+			}
+			t.owners[ownerKey{workspace, kind, value}] = ownerEntry{row: row, merged: merged.String}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("identity owners: %w", err)
+		}
+	}
+	return nil
+}
+
 func (t *identityTx) Owner(workspace string, id touchpoint.Identifier) (string, string, error) {
-	r, err := t.row("identity_owner", workspace, id.Kind, id.Value)
-	if err != nil {
-		return "", "", err
+	k := ownerKey{workspace, id.Kind, id.Value}
+	e, ok := t.owners[k]
+	if !ok {
+		r, err := t.row("identity_owner", workspace, id.Kind, id.Value)
+		if err != nil {
+			return "", "", err
+		}
+		var merged sql.NullString
+		if err := r.Scan(&e.row, &merged); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", "", fmt.Errorf("identity owner: %w", err)
+		}
+		e.merged = merged.String
+		t.owners[k] = e
 	}
-	var p string
-	var merged sql.NullString
-	if err := r.Scan(&p, &merged); errors.Is(err, sql.ErrNoRows) {
+	if e.row == "" {
 		return "", "", nil
-	} else if err != nil {
-		return "", "", fmt.Errorf("identity owner: %w", err)
 	}
-	if !merged.Valid {
-		return p, p, nil
+	merged := e.merged
+	if m, ok := t.mergedInto[e.row]; ok {
+		merged = m
 	}
-	c, err := t.Canonical(merged.String)
-	return p, c, err
+	if merged == "" {
+		return e.row, e.row, nil
+	}
+	c, err := t.Canonical(merged)
+	return e.row, c, err
 }
 
 func (t *identityTx) Canonical(profileID string) (string, error) {
 	for range 1000 {
+		if m, ok := t.mergedInto[profileID]; ok {
+			profileID = m
+			continue
+		}
 		r, err := t.row("profile_merged_into", profileID)
 		if err != nil {
 			return "", err
@@ -170,8 +251,11 @@ func (t *identityTx) CreateProfile(workspace string, at time.Time) (string, erro
 }
 
 func (t *identityTx) Attach(workspace string, id touchpoint.Identifier, profileID, eventID string, at time.Time) error {
-	_, err := t.exec("identity_attach", workspace, id.Kind, id.Value, profileID, formatTime(at), eventID)
-	return err
+	if _, err := t.exec("identity_attach", workspace, id.Kind, id.Value, profileID, formatTime(at), eventID); err != nil {
+		return err
+	}
+	t.owners[ownerKey{workspace, id.Kind, id.Value}] = ownerEntry{row: profileID}
+	return nil
 }
 
 func (t *identityTx) UndoneMerge(a, b string) (bool, error) {
@@ -192,8 +276,11 @@ func (t *identityTx) Merge(m *touchpoint.Merge) error {
 	if _, err := t.exec("merge_insert", m.ID, m.Workspace, m.Winner, m.Loser, m.EventID, m.Reason, string(ids), formatTime(m.CreatedAt)); err != nil {
 		return err
 	}
-	_, err := t.exec("profile_set_merged_into", m.Winner, m.Loser)
-	return err
+	if _, err := t.exec("profile_set_merged_into", m.Winner, m.Loser); err != nil {
+		return err
+	}
+	t.mergedInto[m.Loser] = m.Winner
+	return nil
 }
 
 func (t *identityTx) RejectMerge(r *touchpoint.MergeRejection) error {

@@ -24,7 +24,7 @@ func (db *DB) FindProfile(ctx context.Context, workspace string, id touchpoint.I
 		return nil, fmt.Errorf("find profile: %w", err)
 	}
 	defer tx.Rollback()
-	itx := &identityTx{db: db, tx: tx, ctx: ctx, stmts: map[string]*sql.Stmt{}}
+	itx := newIdentityTx(db, tx, ctx)
 	defer itx.close()
 
 	row := id.Value
