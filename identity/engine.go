@@ -41,24 +41,30 @@ func (e *Engine) Apply(ctx context.Context, b tplog.Batch) error {
 		// per few hundred identifiers instead of one per identifier.
 		ids := make([][]touchpoint.Identifier, len(b.Events))
 		byWorkspace := map[string][]touchpoint.Identifier{}
+		eventIDs := map[string][]string{}
 		for i := range b.Events {
 			ev := &b.Events[i]
 			ids[i], _ = touchpoint.EventIdentifiers(ev, e.rules(ev.Workspace))
 			byWorkspace[ev.Workspace] = append(byWorkspace[ev.Workspace], ids[i]...)
+			eventIDs[ev.Workspace] = append(eventIDs[ev.Workspace], ev.ID)
 		}
+		fresh := map[string][]bool{}
 		for ws, wids := range byWorkspace {
 			if err := tx.Prefetch(ws, wids); err != nil {
 				return err
 			}
-		}
-		states := map[string]*State{}
-		for i := range b.Events {
-			ev := &b.Events[i]
-			first, err := tx.FirstTime(ev.Workspace, ev.ID)
-			if err != nil {
+			var err error
+			if fresh[ws], err = tx.FirstTime(ws, eventIDs[ws]); err != nil {
 				return err
 			}
-			if !first {
+		}
+		states := map[string]*State{}
+		next := map[string]int{}
+		for i := range b.Events {
+			ev := &b.Events[i]
+			n := next[ev.Workspace]
+			next[ev.Workspace]++
+			if !fresh[ev.Workspace][n] {
 				continue
 			}
 			if err := e.apply(tx, ev, ids[i], states); err != nil {

@@ -17,8 +17,9 @@ type Store interface {
 // Tx is the engine's view of the store inside a transaction.
 type Tx interface {
 	SaveCheckpoint(seq uint64) error
-	// FirstTime records an event id and reports whether it was new.
-	FirstTime(workspace, eventID string) (bool, error)
+	// FirstTime records event ids and reports which of them are new (an id
+	// repeated in the list is new only the first time).
+	FirstTime(workspace string, eventIDs []string) ([]bool, error)
 	// Prefetch looks up the owners of many identifiers in one go, so that
 	// Owner can answer from memory for the rest of the transaction.
 	Prefetch(workspace string, ids []touchpoint.Identifier) error

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/identity"
 )
@@ -56,10 +57,12 @@ type identityTx struct {
 	// kept true by Attach; mergedInto caches rows merged in it.
 	owners     map[ownerKey]ownerEntry
 	mergedInto map[string]string
+	// states holds profile states read ahead by Prefetch.
+	states map[string]*identity.State
 }
 
 func newIdentityTx(db *DB, tx *sql.Tx, ctx context.Context) *identityTx {
-	return &identityTx{db: db, tx: tx, ctx: ctx, stmts: map[string]*sql.Stmt{}, owners: map[ownerKey]ownerEntry{}, mergedInto: map[string]string{}}
+	return &identityTx{db: db, tx: tx, ctx: ctx, stmts: map[string]*sql.Stmt{}, owners: map[ownerKey]ownerEntry{}, mergedInto: map[string]string{}, states: map[string]*identity.State{}}
 }
 
 type ownerKey struct{ workspace, kind, value string }
@@ -112,13 +115,61 @@ func (t *identityTx) SaveCheckpoint(seq uint64) error {
 	return err
 }
 
-func (t *identityTx) FirstTime(workspace, eventID string) (bool, error) {
-	res, err := t.exec("identity_seen", workspace, eventID)
-	if err != nil {
-		return false, err
+func (t *identityTx) FirstTime(workspace string, eventIDs []string) ([]bool, error) {
+	seen := map[string]bool{}
+	for start := 0; start < len(eventIDs); start += prefetchChunk {
+		chunk := eventIDs[start:min(len(eventIDs), start+prefetchChunk)]
+		rows, err := t.tx.QueryContext(t.ctx, t.db.query("identity_seen_any")+inList(len(chunk)), append([]any{workspace}, anys(chunk)...)...)
+		if err != nil {
+			return nil, fmt.Errorf("seen events: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("seen events: %w", err)
+			}
+			seen[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("seen events: %w", err)
+		}
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	out := make([]bool, len(eventIDs))
+	for i, id := range eventIDs {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		out[i] = true
+		if _, err := t.exec("identity_seen", workspace, id); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// inList returns " (?, ?, …)" with n placeholders.
+func inList(n int) string {
+	var b strings.Builder
+	b.WriteString(" (")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('?')
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 // prefetchChunk is how many identifiers one lookup query carries (SQLite
@@ -166,6 +217,45 @@ func (t *identityTx) Prefetch(workspace string, ids []touchpoint.Identifier) err
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("identity owners: %w", err)
+		}
+	}
+	return t.prefetchStates()
+}
+
+// prefetchStates loads the state of every profile row the owner cache
+// names and that is not loaded yet.
+func (t *identityTx) prefetchStates() error {
+	var rows []string
+	for _, e := range t.owners {
+		if e.row != "" {
+			if _, ok := t.states[e.row]; !ok {
+				t.states[e.row] = nil
+				rows = append(rows, e.row)
+			}
+		}
+	}
+	for start := 0; start < len(rows); start += prefetchChunk {
+		chunk := rows[start:min(len(rows), start+prefetchChunk)]
+		r, err := t.tx.QueryContext(t.ctx, t.db.query("profile_states")+inList(len(chunk)), anys(chunk)...)
+		if err != nil {
+			return fmt.Errorf("profile states: %w", err)
+		}
+		for r.Next() {
+			var id, traits, computed string
+			if err := r.Scan(&id, &traits, &computed); err != nil {
+				r.Close()
+				return fmt.Errorf("profile states: %w", err)
+			}
+			st, err := decodeState(id, traits, computed)
+			if err != nil {
+				r.Close()
+				return err
+			}
+			t.states[id] = st
+		}
+		r.Close()
+		if err := r.Err(); err != nil {
+			return fmt.Errorf("profile states: %w", err)
 		}
 	}
 	return nil
@@ -291,6 +381,9 @@ func (t *identityTx) RejectMerge(r *touchpoint.MergeRejection) error {
 }
 
 func (t *identityTx) State(profileID string) (*identity.State, error) {
+	if st := t.states[profileID]; st != nil {
+		return st, nil
+	}
 	r, err := t.row("profile_state", profileID)
 	if err != nil {
 		return nil, err
@@ -304,24 +397,25 @@ func (t *identityTx) State(profileID string) (*identity.State, error) {
 
 func decodeState(profileID, traits, computed string) (*identity.State, error) {
 	s := &identity.State{ProfileID: profileID}
-	if err := json.Unmarshal([]byte(traits), &s.Traits); err != nil {
+	// go-json is safe here: these documents were written by SaveState.
+	if err := gojson.Unmarshal([]byte(traits), &s.Traits); err != nil {
 		return nil, fmt.Errorf("profile traits %s: %w", profileID, err)
 	}
-	if err := json.Unmarshal([]byte(computed), &s.Computed); err != nil {
+	if err := gojson.Unmarshal([]byte(computed), &s.Computed); err != nil {
 		return nil, fmt.Errorf("profile computed traits %s: %w", profileID, err)
 	}
 	return s, nil
 }
 
 func (t *identityTx) SaveState(s *identity.State) error {
-	traits, err := json.Marshal(s.Traits)
+	traits, err := gojson.Marshal(s.Traits)
 	if err != nil {
 		return fmt.Errorf("encode traits: %w", err)
 	}
 	if s.Traits == nil {
 		traits = []byte("{}")
 	}
-	computed, err := json.Marshal(s.Computed)
+	computed, err := gojson.Marshal(s.Computed)
 	if err != nil {
 		return fmt.Errorf("encode computed traits: %w", err)
 	}
