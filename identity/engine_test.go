@@ -275,3 +275,26 @@ func TestAccounts(t *testing.T) {
 func sqliteCount(b *bundle, q string, dest any) error {
 	return sqlite.QueryRowForTest(b.db, q, dest)
 }
+
+func TestLargeBatch(t *testing.T) {
+	// More identifiers and events than one bulk lookup carries.
+	e, b := setup(t)
+	var batch []touchpoint.Event
+	for i := 0; i < 1200; i++ {
+		batch = append(batch, b.ev(touchpoint.TypeIdentify, fmt.Sprintf("u%d", i), fmt.Sprintf("a%d", i), i, traits(fmt.Sprintf(`{"email":"u%d@example.com"}`, i))))
+	}
+	b.apply(t, e, batch...)
+	var more []touchpoint.Event
+	for i := 0; i < 1200; i++ {
+		more = append(more, b.ev(touchpoint.TypeTrack, fmt.Sprintf("u%d", i), fmt.Sprintf("a%d", i), 2000+i, nil))
+	}
+	b.apply(t, e, append(more, batch...)...)
+	n, err := b.db.CountProfiles(context.Background(), "default")
+	if err != nil || n != 1200 {
+		t.Fatalf("profiles %d, %v", n, err)
+	}
+	p := b.profile(t, "email:u777@example.com")
+	if p.Computed.Events != 2 || len(p.Identifiers) != 3 {
+		t.Fatalf("profile %+v", p)
+	}
+}

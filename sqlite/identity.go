@@ -117,24 +117,16 @@ func (t *identityTx) SaveCheckpoint(seq uint64) error {
 
 func (t *identityTx) FirstTime(workspace string, eventIDs []string) ([]bool, error) {
 	seen := map[string]bool{}
-	for start := 0; start < len(eventIDs); start += prefetchChunk {
-		chunk := eventIDs[start:min(len(eventIDs), start+prefetchChunk)]
-		rows, err := t.tx.QueryContext(t.ctx, t.db.query("identity_seen_any")+inList(len(chunk)), append([]any{workspace}, anys(chunk)...)...)
-		if err != nil {
-			return nil, fmt.Errorf("seen events: %w", err)
+	err := t.queryIn("identity_seen_any", []any{workspace}, anys(eventIDs), 1, func(rows *sql.Rows) error {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("seen events: %w", err)
-			}
-			seen[id] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("seen events: %w", err)
-		}
+		seen[id] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("seen events: %w", err)
 	}
 	out := make([]bool, len(eventIDs))
 	for i, id := range eventIDs {
@@ -150,18 +142,45 @@ func (t *identityTx) FirstTime(workspace string, eventIDs []string) ([]bool, err
 	return out, nil
 }
 
-// inList returns " (?, ?, …)" with n placeholders.
-func inList(n int) string {
-	var b strings.Builder
-	b.WriteString(" (")
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteString(", ")
+// queryIn runs a query whose text ends in "IN" over many values, a few
+// hundred at a time. lead are the arguments before the list; width is how
+// many values make one item (2 for (kind, value) pairs, given as VALUES rows).
+func (t *identityTx) queryIn(name string, lead, values []any, width int, scan func(*sql.Rows) error) error {
+	for start := 0; start < len(values); start += prefetchChunk * width {
+		chunk := values[start:min(len(values), start+prefetchChunk*width)]
+		var q strings.Builder
+		q.WriteString(t.db.query(name))
+		q.WriteString(" (")
+		if width > 1 {
+			q.WriteString("VALUES ")
 		}
-		b.WriteByte('?')
+		for i := 0; i < len(chunk)/width; i++ {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			if width == 2 {
+				q.WriteString("(?, ?)")
+			} else {
+				q.WriteByte('?')
+			}
+		}
+		q.WriteByte(')')
+		rows, err := t.tx.QueryContext(t.ctx, q.String(), append(append([]any{}, lead...), chunk...)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 	}
-	b.WriteByte(')')
-	return b.String()
+	return nil
 }
 
 func anys(ss []string) []any {
@@ -185,39 +204,21 @@ func (t *identityTx) Prefetch(workspace string, ids []touchpoint.Identifier) err
 			todo = append(todo, id)
 		}
 	}
-	for len(todo) > 0 {
-		chunk := todo[:min(len(todo), prefetchChunk)]
-		todo = todo[len(chunk):]
-		var q strings.Builder
-		q.WriteString(t.db.query("identity_owners"))
-		q.WriteString(" (VALUES ")
-		args := make([]any, 0, 1+2*len(chunk))
-		args = append(args, workspace)
-		for i, id := range chunk {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteString("(?, ?)")
-			args = append(args, id.Kind, id.Value)
+	pairs := make([]any, 0, 2*len(todo))
+	for _, id := range todo {
+		pairs = append(pairs, id.Kind, id.Value)
+	}
+	err := t.queryIn("identity_owners", []any{workspace}, pairs, 2, func(rows *sql.Rows) error {
+		var kind, value, row string
+		var merged sql.NullString
+		if err := rows.Scan(&kind, &value, &row, &merged); err != nil {
+			return err
 		}
-		q.WriteByte(')')
-		rows, err := t.tx.QueryContext(t.ctx, q.String(), args...)
-		if err != nil {
-			return fmt.Errorf("identity owners: %w", err)
-		}
-		for rows.Next() {
-			var kind, value, row string
-			var merged sql.NullString
-			if err := rows.Scan(&kind, &value, &row, &merged); err != nil {
-				rows.Close()
-				return fmt.Errorf("identity owners: %w", err)
-			}
-			t.owners[ownerKey{workspace, kind, value}] = ownerEntry{row: row, merged: merged.String}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("identity owners: %w", err)
-		}
+		t.owners[ownerKey{workspace, kind, value}] = ownerEntry{row: row, merged: merged.String}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("identity owners: %w", err)
 	}
 	return t.prefetchStates()
 }
@@ -234,29 +235,20 @@ func (t *identityTx) prefetchStates() error {
 			}
 		}
 	}
-	for start := 0; start < len(rows); start += prefetchChunk {
-		chunk := rows[start:min(len(rows), start+prefetchChunk)]
-		r, err := t.tx.QueryContext(t.ctx, t.db.query("profile_states")+inList(len(chunk)), anys(chunk)...)
+	err := t.queryIn("profile_states", nil, anys(rows), 1, func(r *sql.Rows) error {
+		var id, traits, computed string
+		if err := r.Scan(&id, &traits, &computed); err != nil {
+			return err
+		}
+		st, err := decodeState(id, traits, computed)
 		if err != nil {
-			return fmt.Errorf("profile states: %w", err)
+			return err
 		}
-		for r.Next() {
-			var id, traits, computed string
-			if err := r.Scan(&id, &traits, &computed); err != nil {
-				r.Close()
-				return fmt.Errorf("profile states: %w", err)
-			}
-			st, err := decodeState(id, traits, computed)
-			if err != nil {
-				r.Close()
-				return err
-			}
-			t.states[id] = st
-		}
-		r.Close()
-		if err := r.Err(); err != nil {
-			return fmt.Errorf("profile states: %w", err)
-		}
+		t.states[id] = st
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("profile states: %w", err)
 	}
 	return nil
 }

@@ -1,5 +1,5 @@
 -- The owners of many identifiers at once; the caller appends
--- "(VALUES (?, ?), …)" with one (kind, value) pair per identifier.
+-- "(VALUES (?, ?), (?, ?), …)" with one (kind, value) row per identifier.
 SELECT i.kind, i.value, i.profile_id, p.merged_into
 FROM identities i JOIN profiles p ON p.id = i.profile_id
 WHERE i.workspace = ? AND (i.kind, i.value) IN
