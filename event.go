@@ -124,8 +124,23 @@ type EventAppender interface {
 	Append(ctx context.Context, events []Event) error
 }
 
+// TimelineFilter selects a customer's events by the user and anonymous ids
+// their profile holds.
+type TimelineFilter struct {
+	Workspace    string
+	UserIDs      []string
+	AnonymousIDs []string
+	// Since, if set, drops events before it.
+	Since *time.Time
+	Limit int
+}
+
 // EventService reads events back from the analytics store.
 type EventService interface {
+	// Timeline returns the events of a set of identifiers, oldest first.
+	// Returns EINVALID for a bad limit.
+	Timeline(ctx context.Context, f TimelineFilter) ([]*Event, error)
+
 	// FindEvents returns matching events, newest first.
 	// Returns EINVALID if the filter is malformed.
 	FindEvents(ctx context.Context, filter EventFilter) ([]*Event, error)

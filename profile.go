@@ -118,6 +118,10 @@ type ProfileService interface {
 	// into it, oldest first.
 	Merges(ctx context.Context, workspace, profileID string) ([]*Merge, error)
 
+	// SearchProfiles finds profiles by the start of an identifier or by
+	// text in their traits. Returns EINVALID for an empty query.
+	SearchProfiles(ctx context.Context, workspace, q string, limit int) ([]*Profile, error)
+
 	// CountProfiles counts the workspace's profiles (merged ones count once).
 	CountProfiles(ctx context.Context, workspace string) (int64, error)
 

@@ -207,3 +207,31 @@ func TestApplyLargeBatch(t *testing.T) {
 		}
 	}
 }
+
+func TestTimeline(t *testing.T) {
+	ctx := context.Background()
+	w, _ := setup(t)
+	events := []touchpoint.Event{
+		ev("1", "", "laptop", 1), ev("2", "ana", "laptop", 2), ev("3", "", "phone", 3),
+		ev("4", "bob", "", 4), ev("5", "ana", "", 5),
+	}
+	if err := w.Apply(ctx, tplog.Batch{Events: events, LastSequence: 1}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := w.Timeline(ctx, touchpoint.TimelineFilter{Workspace: "default", UserIDs: []string{"ana"}, AnonymousIDs: []string{"laptop", "phone"}, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(ids(got)) != "[1 2 3 5]" {
+		t.Fatalf("timeline %v, want oldest first without bob's", ids(got))
+	}
+	none, err := w.Timeline(ctx, touchpoint.TimelineFilter{Workspace: "default", Limit: 10})
+	if err != nil || len(none) != 0 {
+		t.Fatalf("no identifiers: %v, %v", none, err)
+	}
+	since := events[2].Timestamp
+	later, err := w.Timeline(ctx, touchpoint.TimelineFilter{Workspace: "default", UserIDs: []string{"ana"}, AnonymousIDs: []string{"laptop", "phone"}, Since: &since, Limit: 100})
+	if err != nil || fmt.Sprint(ids(later)) != "[3 5]" {
+		t.Fatalf("since: %v, %v", ids(later), err)
+	}
+}

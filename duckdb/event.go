@@ -125,6 +125,12 @@ func (w *Warehouse) FindEvents(ctx context.Context, f touchpoint.EventFilter) ([
 	if err != nil {
 		return nil, fmt.Errorf("find events: %w", err)
 	}
+	return scanEvents(rows)
+}
+
+// scanEvents reads rows of the events columns in the order find_events
+// selects them.
+func scanEvents(rows *sql.Rows) ([]*touchpoint.Event, error) {
 	defer rows.Close()
 	var out []*touchpoint.Event
 	for rows.Next() {
@@ -134,7 +140,7 @@ func (w *Warehouse) FindEvents(ctx context.Context, f touchpoint.EventFilter) ([
 		var ots, sent sql.NullTime
 		if err := rows.Scan(&ev.Workspace, &ev.ID, &typ, &event, &name, &category, &uid, &aid, &gid, &pid, &src, &ch,
 			&ev.Timestamp, &ots, &sent, &ev.ReceivedAt, &props, &traits, &ctxt, &integ); err != nil {
-			return nil, fmt.Errorf("find events: %w", err)
+			return nil, fmt.Errorf("read events: %w", err)
 		}
 		ev.Type = touchpoint.EventType(typ)
 		ev.Event, ev.Name, ev.Category = event.String, name.String, category.String
@@ -151,9 +157,30 @@ func (w *Warehouse) FindEvents(ctx context.Context, f touchpoint.EventFilter) ([
 		out = append(out, &ev)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find events: %w", err)
+		return nil, fmt.Errorf("read events: %w", err)
 	}
 	return out, nil
+}
+
+// Timeline returns the events of the given user and anonymous ids, oldest
+// first.
+func (w *Warehouse) Timeline(ctx context.Context, f touchpoint.TimelineFilter) ([]*touchpoint.Event, error) {
+	if f.Limit <= 0 || f.Limit > touchpoint.MaxEventLimit {
+		return nil, touchpoint.FieldError("limit", "must be between 1 and %d", touchpoint.MaxEventLimit)
+	}
+	users, anons := f.UserIDs, f.AnonymousIDs
+	if users == nil {
+		users = []string{}
+	}
+	if anons == nil {
+		anons = []string{}
+	}
+	rows, err := w.db.QueryContext(ctx, w.query("timeline"), sql.Named("workspace", f.Workspace),
+		sql.Named("user_ids", users), sql.Named("anonymous_ids", anons), sql.Named("since", f.Since), sql.Named("limit", f.Limit))
+	if err != nil {
+		return nil, fmt.Errorf("timeline: %w", err)
+	}
+	return scanEvents(rows)
 }
 
 // Stats returns the event and profile totals of a workspace and the log

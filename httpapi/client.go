@@ -191,3 +191,25 @@ func (c *Client) Unmerge(ctx context.Context, profileID, mergeID string) (*touch
 	err := c.do(ctx, http.MethodPost, "/api/v1/profiles/"+url.PathEscape(profileID)+"/unmerge", bytes.NewReader(body), "application/json", &m)
 	return &m, err
 }
+
+// SearchProfiles finds profiles by identifier prefix or trait text.
+func (c *Client) SearchProfiles(ctx context.Context, q string, limit int) ([]*touchpoint.Profile, error) {
+	v := url.Values{"q": {q}}
+	if limit > 0 {
+		v.Set("limit", strconv.Itoa(limit))
+	}
+	var out ProfilesResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/profiles?"+v.Encode(), nil, "", &out)
+	return out.Profiles, err
+}
+
+// Timeline returns a customer's events, oldest first.
+func (c *Client) Timeline(ctx context.Context, profile string, limit int) ([]*touchpoint.Event, error) {
+	path := "/api/v1/profiles/" + url.PathEscape(profile) + "/timeline"
+	if limit > 0 {
+		path += "?limit=" + strconv.Itoa(limit)
+	}
+	var out TimelineResponse
+	err := c.do(ctx, http.MethodGet, path, nil, "", &out)
+	return out.Events, err
+}

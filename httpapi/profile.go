@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -105,5 +106,79 @@ func (s *Server) handleUnmerge(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
+// ProfilesResponse is the answer to GET /api/v1/profiles?q=….
+type ProfilesResponse struct {
+	Profiles []*touchpoint.Profile `json:"profiles"`
+}
+
+// handleSearchProfiles serves GET /api/v1/profiles?q=…&limit=….
+func (s *Server) handleSearchProfiles(w http.ResponseWriter, r *http.Request) error {
+	limit := 20
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return touchpoint.FieldError("limit", "must be a whole number from 1 to 100")
+		}
+		limit = n
+	}
+	profiles, err := s.cfg.Profiles.SearchProfiles(r.Context(), apiKeyFrom(r).Workspace, r.URL.Query().Get("q"), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ProfilesResponse{Profiles: profiles})
+	return nil
+}
+
+// TimelineResponse is the answer to GET /api/v1/profiles/{id}/timeline.
+type TimelineResponse struct {
+	ProfileID string              `json:"profile_id"`
+	Events    []*touchpoint.Event `json:"events"`
+}
+
+// handleTimeline serves a customer's events across channels in time order,
+// found by every identifier their profile holds now.
+func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
+	ws := apiKeyFrom(r).Workspace
+	id, err := profileIdentifier(chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	p, err := s.cfg.Profiles.FindProfile(r.Context(), ws, id)
+	if err != nil {
+		return err
+	}
+	f := touchpoint.TimelineFilter{Workspace: ws, Limit: 1000}
+	q := r.URL.Query()
+	if v := q.Get("limit"); v != "" {
+		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > touchpoint.MaxEventLimit {
+			return touchpoint.FieldError("limit", "must be a whole number from 1 to %d", touchpoint.MaxEventLimit)
+		}
+	}
+	if v := q.Get("since"); v != "" {
+		t, err := touchpoint.ParseTime("since", v)
+		if err != nil {
+			return err
+		}
+		f.Since = &t
+	}
+	for _, pi := range p.Identifiers {
+		switch pi.Kind {
+		case touchpoint.KindUserID:
+			f.UserIDs = append(f.UserIDs, pi.Value)
+		case touchpoint.KindAnonymousID:
+			f.AnonymousIDs = append(f.AnonymousIDs, pi.Value)
+		}
+	}
+	events, err := s.cfg.Events.Timeline(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if events == nil {
+		events = []*touchpoint.Event{}
+	}
+	writeJSON(w, http.StatusOK, TimelineResponse{ProfileID: p.ID, Events: events})
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/touchpoint-cx/touchpoint"
@@ -221,4 +222,56 @@ func (db *DB) CountProfiles(ctx context.Context, workspace string) (int64, error
 		return 0, fmt.Errorf("count profiles: %w", err)
 	}
 	return n, nil
+}
+
+// SearchProfiles finds profiles by the start of an identifier (user id,
+// email, phone, anonymous id) or by text in their traits. Each profile
+// appears once, as the profile merged rows read as.
+func (db *DB) SearchProfiles(ctx context.Context, workspace, q string, limit int) ([]*touchpoint.Profile, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return nil, touchpoint.FieldError("q", "required: part of an identifier or a trait value")
+	}
+	if limit < 1 || limit > 100 {
+		return nil, touchpoint.FieldError("limit", "must be between 1 and 100")
+	}
+	prefix := q
+	if strings.Contains(q, "@") {
+		prefix = strings.ToLower(q)
+	}
+	like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
+	rows, err := db.rdb.QueryContext(ctx, db.query("profile_search"), sql.Named("workspace", workspace),
+		sql.Named("prefix", prefix), sql.Named("q", like), sql.Named("limit", limit*4))
+	if err != nil {
+		return nil, fmt.Errorf("search profiles: %w", err)
+	}
+	var hits []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("search profiles: %w", err)
+		}
+		hits = append(hits, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search profiles: %w", err)
+	}
+	out := []*touchpoint.Profile{}
+	seen := map[string]bool{}
+	for _, h := range hits {
+		p, err := db.FindProfile(ctx, workspace, touchpoint.Identifier{Kind: ProfileKind, Value: h})
+		if err != nil {
+			return nil, err
+		}
+		if !seen[p.ID] {
+			seen[p.ID] = true
+			out = append(out, p)
+		}
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
 }

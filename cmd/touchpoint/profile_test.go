@@ -55,6 +55,27 @@ func TestProfiles(t *testing.T) {
 		t.Fatalf("bob merged into ana: %v", err)
 	}
 
+	timeline, err := c.Timeline(ctx, "user_id:ana", 0)
+	if err != nil || len(timeline) != 7 {
+		t.Fatalf("timeline %d events, %v; want 7 from the laptop, the phone and ana", len(timeline), err)
+	}
+	for i := 1; i < len(timeline); i++ {
+		if timeline[i].Timestamp.Before(timeline[i-1].Timestamp) {
+			t.Fatal("timeline not in time order")
+		}
+	}
+	// Ana by her email identifier, Bob by the email in his traits.
+	found, err := c.SearchProfiles(ctx, "ana@exa", 5)
+	if err != nil || len(found) != 2 || (found[0].ID != ana.ID && found[1].ID != ana.ID) {
+		t.Fatalf("search by email prefix: %v, %v", found, err)
+	}
+	if found, err := c.SearchProfiles(ctx, "user_id_nobody", 5); err != nil || len(found) != 0 {
+		t.Fatalf("search without match: %v, %v", found, err)
+	}
+	if found, err := c.SearchProfiles(ctx, "pro", 5); err != nil || len(found) != 1 {
+		t.Fatalf("search by trait: %v, %v", found, err)
+	}
+
 	merges, err := c.Merges(ctx, ana.ID)
 	if err != nil || len(merges) != 1 {
 		t.Fatalf("merges %v, %v", merges, err)
@@ -65,6 +86,9 @@ func TestProfiles(t *testing.T) {
 	phone, err := c.Profile(ctx, "anonymous_id:phone-1")
 	if err != nil || phone.ID == ana.ID || phone.Computed.Orders != 1 {
 		t.Fatalf("after unmerge the phone profile is %+v, %v", phone, err)
+	}
+	if after, err := c.Timeline(ctx, ana.ID, 0); err != nil || len(after) != 5 {
+		t.Fatalf("after unmerge ana's timeline has %d events, %v; want 5 without the phone's", len(after), err)
 	}
 	if _, err := c.Unmerge(ctx, ana.ID, merges[0].ID); touchpoint.ErrorCode(err) != touchpoint.ECONFLICT {
 		t.Fatalf("second unmerge: %v", err)
