@@ -127,4 +127,12 @@ type ProfileService interface {
 
 	// IdentityCheckpoint is the last log sequence identity resolution applied.
 	IdentityCheckpoint(ctx context.Context) (uint64, error)
+
+	// IdentityRules returns a workspace's merge rules (the defaults if none
+	// were set).
+	IdentityRules(ctx context.Context, workspace string) (IdentityRules, error)
+
+	// SetIdentityRules replaces a workspace's merge rules for events
+	// resolved from then on. Returns EINVALID naming the bad rule.
+	SetIdentityRules(ctx context.Context, workspace string, r IdentityRules) error
 }

@@ -213,3 +213,16 @@ func (c *Client) Timeline(ctx context.Context, profile string, limit int) ([]*to
 	err := c.do(ctx, http.MethodGet, path, nil, "", &out)
 	return out.Events, err
 }
+
+// IdentityRules returns the workspace's merge rules.
+func (c *Client) IdentityRules(ctx context.Context) (touchpoint.IdentityRules, error) {
+	var r touchpoint.IdentityRules
+	err := c.do(ctx, http.MethodGet, "/api/v1/identity/rules", nil, "", &r)
+	return r, err
+}
+
+// SetIdentityRules replaces the workspace's merge rules.
+func (c *Client) SetIdentityRules(ctx context.Context, rules touchpoint.IdentityRules) error {
+	body, _ := json.Marshal(rules)
+	return c.do(ctx, http.MethodPut, "/api/v1/identity/rules", bytes.NewReader(body), "application/json", nil)
+}

@@ -182,3 +182,30 @@ func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, TimelineResponse{ProfileID: p.ID, Events: events})
 	return nil
 }
+
+func (s *Server) handleGetIdentityRules(w http.ResponseWriter, r *http.Request) error {
+	rules, err := s.cfg.Profiles.IdentityRules(r.Context(), apiKeyFrom(r).Workspace)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rules)
+	return nil
+}
+
+// handlePutIdentityRules replaces the workspace's merge rules. Every field
+// must be given: start from GET /api/v1/identity/rules.
+func (s *Server) handlePutIdentityRules(w http.ResponseWriter, r *http.Request) error {
+	var rules touchpoint.IdentityRules
+	if err := decodeBody(r, &rules); err != nil {
+		return err
+	}
+	ws := apiKeyFrom(r).Workspace
+	if err := s.cfg.Profiles.SetIdentityRules(r.Context(), ws, rules); err != nil {
+		return err
+	}
+	if s.cfg.RulesChanged != nil {
+		s.cfg.RulesChanged(ws)
+	}
+	writeJSON(w, http.StatusOK, rules)
+	return nil
+}

@@ -45,6 +45,8 @@ type Config struct {
 	// data directory that only its owner can read, so CLI commands run by
 	// the same user can talk to the running server.
 	LocalKey string
+	// RulesChanged, if set, is told when a workspace's identity rules change.
+	RulesChanged func(workspace string)
 }
 
 // Server is Touchpoint's HTTP server.
@@ -134,6 +136,8 @@ func (s *Server) routes() chi.Router {
 			r.Get("/sources/{id}", s.handle(s.handleGetSource))
 			r.Post("/sources/{id}/revoke", s.handle(s.handleRevokeSource))
 			r.Post("/import", s.handle(s.handleImport))
+			r.Get("/identity/rules", s.handle(s.handleGetIdentityRules))
+			r.Put("/identity/rules", s.handle(s.handlePutIdentityRules))
 			r.Get("/profiles", s.handle(s.handleSearchProfiles))
 			r.Get("/profiles/{identifier}", s.handle(s.handleGetProfile))
 			r.Get("/profiles/{id}/timeline", s.handle(s.handleTimeline))

@@ -430,3 +430,39 @@ func (t *identityTx) JoinAccount(profileID, workspace, groupID string, traits js
 	_, err := t.exec("account_member_insert", profileID, workspace, groupID, formatTime(at))
 	return err
 }
+
+// IdentityRules returns a workspace's merge rules, the defaults if none
+// were set.
+func (db *DB) IdentityRules(ctx context.Context, workspace string) (touchpoint.IdentityRules, error) {
+	var raw string
+	err := db.rdb.QueryRowContext(ctx, db.query("identity_rules_get"), workspace).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return touchpoint.DefaultIdentityRules(), nil
+	} else if err != nil {
+		return touchpoint.IdentityRules{}, fmt.Errorf("identity rules: %w", err)
+	}
+	var r touchpoint.IdentityRules
+	if err := json.Unmarshal([]byte(raw), &r); err != nil {
+		return r, fmt.Errorf("identity rules: %w", err)
+	}
+	return r, nil
+}
+
+// SetIdentityRules stores a workspace's merge rules. They apply to events
+// resolved from then on; existing profiles are not re-resolved.
+func (db *DB) SetIdentityRules(ctx context.Context, workspace string, r touchpoint.IdentityRules) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	if _, err := db.FindWorkspace(ctx, workspace); err != nil {
+		return err
+	}
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("identity rules: %w", err)
+	}
+	if _, err := db.db.ExecContext(ctx, db.query("identity_rules_set"), workspace, string(raw), formatTime(db.now())); err != nil {
+		return fmt.Errorf("identity rules: %w", err)
+	}
+	return nil
+}

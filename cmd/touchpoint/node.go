@@ -47,6 +47,7 @@ type node struct {
 	warehouse *duckdb.Warehouse
 	registry  *prometheus.Registry
 
+	rules          *identity.RulesCache
 	consumerCancel context.CancelFunc
 	consumers      sync.WaitGroup
 	running        atomic.Int32
@@ -76,6 +77,7 @@ func openNode(ctx context.Context, cfg Config, logger *slog.Logger) (*node, erro
 		n.close()
 		return nil, fmt.Errorf("open analytics: %w", err)
 	}
+	n.rules = identity.NewRulesCache(n.state.IdentityRules, 10*time.Second, logger)
 	n.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range n.log.Metrics().Collectors() {
 		n.registry.MustRegister(c)
@@ -103,7 +105,7 @@ const consumerCount = 2
 // startConsumers starts the log consumers: the analytics warehouse and the
 // identity engine. They run until close.
 func (n *node) startConsumers(ctx context.Context) error {
-	engine := identity.NewEngine(n.state, func(string) touchpoint.IdentityRules { return touchpoint.DefaultIdentityRules() }, n.logger)
+	engine := identity.NewEngine(n.state, n.rules.Rules, n.logger)
 	consumers := []struct {
 		name       string
 		checkpoint func(context.Context) (uint64, error)
@@ -178,18 +180,19 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 // httpServer builds the HTTP server over the node's stores.
 func (n *node) httpServer(localKey string) *httpapi.Server {
 	return httpapi.NewServer(httpapi.Config{
-		Logger:     n.logger,
-		Clock:      n.clock,
-		Appender:   n.log,
-		Events:     n.warehouse,
-		Workspaces: n.state,
-		Sources:    n.state,
-		APIKeys:    n.state,
-		Profiles:   n.state,
-		Log:        n.log,
-		Ready:      n.ready,
-		Registry:   n.registry,
-		LocalKey:   localKey,
+		Logger:       n.logger,
+		Clock:        n.clock,
+		Appender:     n.log,
+		Events:       n.warehouse,
+		Workspaces:   n.state,
+		Sources:      n.state,
+		APIKeys:      n.state,
+		Profiles:     n.state,
+		Log:          n.log,
+		Ready:        n.ready,
+		Registry:     n.registry,
+		LocalKey:     localKey,
+		RulesChanged: n.rules.Forget,
 	})
 }
 

@@ -101,3 +101,46 @@ func TestProfiles(t *testing.T) {
 	}
 	s.stop()
 }
+
+// TestIdentityRules changes a workspace's merge rules through the API and
+// sees them applied to the next events.
+func TestIdentityRules(t *testing.T) {
+	dir, keys := initDir(t)
+	s := start(t, dir, keys)
+	c := s.client()
+	ctx := context.Background()
+	rules, err := c.IdentityRules(ctx)
+	if err != nil || len(rules.Unique) != 1 || rules.Unique[0] != "user_id" {
+		t.Fatalf("default rules %+v, %v", rules, err)
+	}
+	// Emails become unique: two emails never merge into one customer.
+	rules.Unique = append(rules.Unique, "email")
+	rules.Blocklist = append(rules.Blocklist, "shared-device")
+	if err := c.SetIdentityRules(ctx, rules); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := s.post("/v1/batch", keys.WriteKey, `{"batch":[
+		{"type":"identify","anonymousId":"kiosk","traits":{"email":"a@example.com"}},
+		{"type":"identify","anonymousId":"kiosk","traits":{"email":"b@example.com"}},
+		{"type":"track","anonymousId":"shared-device","userId":"c","event":"x"}]}`); code != 200 {
+		t.Fatalf("%d %s", code, body)
+	}
+	s.caughtUp()
+	a, err := c.Profile(ctx, "email:a@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.Profile(ctx, "email:b@example.com")
+	if err != nil || a.ID == b.ID {
+		t.Fatalf("unique emails merged: %v", err)
+	}
+	if _, err := c.Profile(ctx, "anonymous_id:shared-device"); touchpoint.ErrorCode(err) != touchpoint.ENOTFOUND {
+		t.Fatalf("blocklisted value kept: %v", err)
+	}
+	bad := rules
+	bad.DefaultLimit = 0
+	if err := c.SetIdentityRules(ctx, bad); touchpoint.ErrorCode(err) != touchpoint.EINVALID || !strings.Contains(err.Error(), "default_limit") {
+		t.Fatalf("bad rules: %v", err)
+	}
+	s.stop()
+}

@@ -1,0 +1,1 @@
+SELECT rules FROM identity_rules WHERE workspace = ?
