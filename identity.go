@@ -217,6 +217,11 @@ func EventIdentifiers(ev *Event, r IdentityRules) ([]Identifier, []RejectedIdent
 	add(KindPhone, jsonString(ctx.Traits.Phone))
 	for _, x := range ctx.ExternalIDs {
 		kind := strings.ToLower(strings.TrimSpace(x.Type))
+		if kind == KindProfile && ev.SourceID != SystemSourceID {
+			// Only Touchpoint may name a profile directly: write keys are
+			// public, and a profile id from outside could hijack a customer.
+			continue
+		}
 		if kindPattern.MatchString(kind) && kind != KindUserID && kind != KindAnonymousID {
 			add(kind, jsonString(x.ID))
 		}

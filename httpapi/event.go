@@ -10,8 +10,7 @@ import (
 
 // handleStats serves GET /api/v1/stats.
 func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) error {
-	key := apiKeyFrom(r)
-	stats, err := s.cfg.Events.Stats(r.Context(), key.Workspace)
+	stats, err := s.cfg.Events.Stats(r.Context(), workspaceOf(r))
 	if err != nil {
 		return err
 	}
@@ -21,7 +20,7 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) error {
 		if stats.Pipeline.IdentitySequence, err = s.cfg.Profiles.IdentityCheckpoint(r.Context()); err != nil {
 			return err
 		}
-		if stats.ProfilesTotal, err = s.cfg.Profiles.CountProfiles(r.Context(), key.Workspace); err != nil {
+		if stats.ProfilesTotal, err = s.cfg.Profiles.CountProfiles(r.Context(), workspaceOf(r)); err != nil {
 			return err
 		}
 	}
@@ -42,7 +41,7 @@ type EventsResponse struct {
 // handleEvents serves GET /api/v1/events, newest first.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := touchpoint.EventFilter{Workspace: apiKeyFrom(r).Workspace}
+	f := touchpoint.EventFilter{Workspace: workspaceOf(r)}
 	if v := q.Get("user_id"); v != "" {
 		f.UserID = &v
 	}

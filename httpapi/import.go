@@ -20,7 +20,7 @@ const ImportSourceName = "Import"
 // rejected.
 func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	ws := apiKeyFrom(r).Workspace
+	ws := workspaceOf(r)
 	src, err := s.importSource(r.Context(), ws, q.Get("source_id"))
 	if err != nil {
 		return err

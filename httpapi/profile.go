@@ -35,7 +35,7 @@ func (s *Server) handleGetProfile(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	p, err := s.cfg.Profiles.FindProfile(r.Context(), apiKeyFrom(r).Workspace, id)
+	p, err := s.cfg.Profiles.FindProfile(r.Context(), workspaceOf(r), id)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ type MergesResponse struct {
 }
 
 func (s *Server) handleProfileMerges(w http.ResponseWriter, r *http.Request) error {
-	ws := apiKeyFrom(r).Workspace
+	ws := workspaceOf(r)
 	p, err := s.cfg.Profiles.FindProfile(r.Context(), ws, touchpoint.Identifier{Kind: "profile", Value: chi.URLParam(r, "id")})
 	if err != nil {
 		return err
@@ -74,7 +74,7 @@ type UnmergeRequest struct {
 
 // handleUnmerge undoes a merge, restoring both profiles.
 func (s *Server) handleUnmerge(w http.ResponseWriter, r *http.Request) error {
-	ws, id := apiKeyFrom(r).Workspace, chi.URLParam(r, "id")
+	ws, id := workspaceOf(r), chi.URLParam(r, "id")
 	var req UnmergeRequest
 	if r.ContentLength != 0 {
 		if err := decodeBody(r, &req); err != nil {
@@ -101,7 +101,7 @@ func (s *Server) handleUnmerge(w http.ResponseWriter, r *http.Request) error {
 		}
 		req.MergeID = active[0].ID
 	}
-	m, err := s.cfg.Profiles.Unmerge(r.Context(), ws, req.MergeID, apiKeyFrom(r).Name)
+	m, err := s.cfg.Profiles.Unmerge(r.Context(), ws, req.MergeID, actorFrom(r).String())
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (s *Server) handleSearchProfiles(w http.ResponseWriter, r *http.Request) er
 		}
 		limit = n
 	}
-	profiles, err := s.cfg.Profiles.SearchProfiles(r.Context(), apiKeyFrom(r).Workspace, r.URL.Query().Get("q"), limit)
+	profiles, err := s.cfg.Profiles.SearchProfiles(r.Context(), workspaceOf(r), r.URL.Query().Get("q"), limit)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ type TimelineResponse struct {
 // handleTimeline serves a customer's events across channels in time order,
 // found by every identifier their profile holds now.
 func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
-	ws := apiKeyFrom(r).Workspace
+	ws := workspaceOf(r)
 	id, err := profileIdentifier(chi.URLParam(r, "id"))
 	if err != nil {
 		return err
@@ -184,7 +184,7 @@ func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleGetIdentityRules(w http.ResponseWriter, r *http.Request) error {
-	rules, err := s.cfg.Profiles.IdentityRules(r.Context(), apiKeyFrom(r).Workspace)
+	rules, err := s.cfg.Profiles.IdentityRules(r.Context(), workspaceOf(r))
 	if err != nil {
 		return err
 	}
@@ -199,7 +199,7 @@ func (s *Server) handlePutIdentityRules(w http.ResponseWriter, r *http.Request) 
 	if err := decodeBody(r, &rules); err != nil {
 		return err
 	}
-	ws := apiKeyFrom(r).Workspace
+	ws := workspaceOf(r)
 	if err := s.cfg.Profiles.SetIdentityRules(r.Context(), ws, rules); err != nil {
 		return err
 	}

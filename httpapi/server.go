@@ -129,20 +129,29 @@ func (s *Server) routes() chi.Router {
 		r.Get("/openapi.json", s.handleOpenAPI)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAPIKey)
-			r.Get("/stats", s.handle(s.handleStats))
-			r.Get("/events", s.handle(s.handleEvents))
-			r.Get("/sources", s.handle(s.handleListSources))
-			r.Post("/sources", s.handle(s.handleCreateSource))
-			r.Get("/sources/{id}", s.handle(s.handleGetSource))
-			r.Post("/sources/{id}/revoke", s.handle(s.handleRevokeSource))
-			r.Post("/import", s.handle(s.handleImport))
-			r.Get("/identity/rules", s.handle(s.handleGetIdentityRules))
-			r.Put("/identity/rules", s.handle(s.handlePutIdentityRules))
-			r.Get("/profiles", s.handle(s.handleSearchProfiles))
-			r.Get("/profiles/{identifier}", s.handle(s.handleGetProfile))
-			r.Get("/profiles/{id}/timeline", s.handle(s.handleTimeline))
-			r.Get("/profiles/{id}/merges", s.handle(s.handleProfileMerges))
-			r.Post("/profiles/{id}/unmerge", s.handle(s.handleUnmerge))
+			r.With(s.require(touchpoint.PermOverviewRead)).Get("/stats", s.handle(s.handleStats))
+			r.With(s.require(touchpoint.PermEventsRead)).Get("/events", s.handle(s.handleEvents))
+			r.Group(func(r chi.Router) {
+				r.Use(s.require(touchpoint.PermSourcesManage))
+				r.Get("/sources", s.handle(s.handleListSources))
+				r.Post("/sources", s.handle(s.handleCreateSource))
+				r.Get("/sources/{id}", s.handle(s.handleGetSource))
+				r.Post("/sources/{id}/revoke", s.handle(s.handleRevokeSource))
+				r.Post("/import", s.handle(s.handleImport))
+			})
+			r.Group(func(r chi.Router) {
+				r.Use(s.require(touchpoint.PermProfilesRead))
+				r.Get("/identity/rules", s.handle(s.handleGetIdentityRules))
+				r.Get("/profiles", s.handle(s.handleSearchProfiles))
+				r.Get("/profiles/{identifier}", s.handle(s.handleGetProfile))
+				r.Get("/profiles/{id}/timeline", s.handle(s.handleTimeline))
+				r.Get("/profiles/{id}/merges", s.handle(s.handleProfileMerges))
+			})
+			r.Group(func(r chi.Router) {
+				r.Use(s.require(touchpoint.PermProfilesWrite))
+				r.Put("/identity/rules", s.handle(s.handlePutIdentityRules))
+				r.Post("/profiles/{id}/unmerge", s.handle(s.handleUnmerge))
+			})
 		})
 	})
 	return r
@@ -221,9 +230,10 @@ func cors(next http.Handler) http.Handler {
 
 type ctxKey int
 
-const apiKeyCtx ctxKey = iota
+const actorCtx ctxKey = iota
 
-// requireAPIKey authenticates `Authorization: Bearer <admin key>`.
+// requireAPIKey authenticates `Authorization: Bearer <admin key>`. An admin
+// key acts with the owner role in its workspace.
 func (s *Server) requireAPIKey(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		auth := r.Header.Get("Authorization")
@@ -244,14 +254,36 @@ func (s *Server) requireAPIKey(next http.Handler) http.Handler {
 			writeError(w, r, s.logger, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), apiKeyCtx, key)))
+		actor := &touchpoint.Actor{Kind: "api_key", ID: key.ID, Name: key.Name, Workspace: key.Workspace, Role: touchpoint.RoleOwner}
+		next.ServeHTTP(w, r.WithContext(withActor(r.Context(), actor)))
 	})
 }
 
-func apiKeyFrom(r *http.Request) *touchpoint.APIKey {
-	k, _ := r.Context().Value(apiKeyCtx).(*touchpoint.APIKey)
-	return k
+// require lets a request through only if its actor's role grants p.
+func (s *Server) require(p touchpoint.Permission) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if a := actorFrom(r); !a.Can(p) {
+				writeError(w, r, s.logger, touchpoint.Forbidden(a, p))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
+
+func withActor(ctx context.Context, a *touchpoint.Actor) context.Context {
+	return context.WithValue(ctx, actorCtx, a)
+}
+
+// actorFrom returns who is making the request; nil before authentication.
+func actorFrom(r *http.Request) *touchpoint.Actor {
+	a, _ := r.Context().Value(actorCtx).(*touchpoint.Actor)
+	return a
+}
+
+// workspaceOf is the workspace a request acts in.
+func workspaceOf(r *http.Request) string { return actorFrom(r).Workspace }
 
 // instrument counts requests by route pattern and status.
 func (s *Server) instrument(next http.Handler) http.Handler {
@@ -294,12 +326,6 @@ func (m *serverMetrics) collectors() []prometheus.Collector {
 
 //go:embed index.html
 var indexHTML []byte
-
-//go:embed openapi.json
-var openAPIDoc []byte
-
-// OpenAPI returns the OpenAPI 3 document of the server.
-func OpenAPI() []byte { return openAPIDoc }
 
 func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")

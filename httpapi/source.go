@@ -19,7 +19,7 @@ type CreateSourceRequest struct {
 }
 
 func (s *Server) handleListSources(w http.ResponseWriter, r *http.Request) error {
-	ws := apiKeyFrom(r).Workspace
+	ws := workspaceOf(r)
 	f := touchpoint.SourceFilter{Workspace: &ws, IncludeRevoked: r.URL.Query().Get("include_revoked") == "true"}
 	sources, err := s.cfg.Sources.FindSources(r.Context(), f)
 	if err != nil {
@@ -37,7 +37,7 @@ func (s *Server) handleCreateSource(w http.ResponseWriter, r *http.Request) erro
 	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
-	src := &touchpoint.Source{Workspace: apiKeyFrom(r).Workspace, Name: req.Name, Type: req.Type}
+	src := &touchpoint.Source{Workspace: workspaceOf(r), Name: req.Name, Type: req.Type}
 	if err := s.cfg.Sources.CreateSource(r.Context(), src); err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func (s *Server) handleCreateSource(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) findSource(r *http.Request) (*touchpoint.Source, error) {
-	ws, id := apiKeyFrom(r).Workspace, chi.URLParam(r, "id")
+	ws, id := workspaceOf(r), chi.URLParam(r, "id")
 	sources, err := s.cfg.Sources.FindSources(r.Context(), touchpoint.SourceFilter{Workspace: &ws, ID: &id, IncludeRevoked: true})
 	if err != nil {
 		return nil, err
@@ -67,7 +67,7 @@ func (s *Server) handleGetSource(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleRevokeSource(w http.ResponseWriter, r *http.Request) error {
-	src, err := s.cfg.Sources.RevokeSource(r.Context(), apiKeyFrom(r).Workspace, chi.URLParam(r, "id"))
+	src, err := s.cfg.Sources.RevokeSource(r.Context(), workspaceOf(r), chi.URLParam(r, "id"))
 	if err != nil {
 		return err
 	}

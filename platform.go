@@ -1,0 +1,73 @@
+package touchpoint
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// SystemSourceID is the source of the events Touchpoint records itself:
+// survey answers, messages sent, segment and journey changes, cases. They
+// go through the log like any customer event, so analytics and the journey
+// map see the platform's touchpoints beside the customer's.
+const SystemSourceID = "touchpoint"
+
+// KindProfile is the identifier kind that names a profile by its id. A
+// platform event about a customer who has no user id carries it in
+// context.externalIds, and identity resolution attributes the event to
+// that profile (or the profile it was merged into).
+const KindProfile = "profile"
+
+// PlatformEvent describes an event Touchpoint records about a customer.
+type PlatformEvent struct {
+	// ID must be deterministic for the action it records (for example
+	// "jrn:<enrolment>:<node>:sent"), so that recording it twice after a
+	// crash stores it once.
+	ID        string
+	Workspace string
+	// Profile is the customer. UserID, if the profile has one, is sent as
+	// the event's userId; otherwise the event names the profile itself.
+	ProfileID string
+	UserID    string
+	// Event is the event name, lower-case and dotted for platform actions
+	// ("message.sent", "segment.entered"); see docs/EVENTS.md.
+	Event      string
+	Channel    string
+	Properties map[string]any
+	Timestamp  time.Time
+}
+
+// Build makes the log event. Returns EINVALID naming the missing field.
+func (p PlatformEvent) Build() (Event, error) {
+	switch {
+	case p.ID == "":
+		return Event{}, FieldError("id", "required")
+	case p.Workspace == "":
+		return Event{}, FieldError("workspace", "required")
+	case p.ProfileID == "" && p.UserID == "":
+		return Event{}, FieldError("profile_id", "required when there is no user id")
+	case p.Event == "":
+		return Event{}, FieldError("event", "required")
+	case p.Timestamp.IsZero():
+		return Event{}, FieldError("timestamp", "required")
+	}
+	ev := Event{
+		ID: p.ID, Workspace: p.Workspace, SourceID: SystemSourceID, Type: TypeTrack, Event: p.Event,
+		UserID: p.UserID, Channel: p.Channel, Timestamp: p.Timestamp.UTC(), ReceivedAt: p.Timestamp.UTC(),
+	}
+	ctx := map[string]any{"library": map[string]string{"name": "touchpoint"}}
+	if p.UserID == "" {
+		ev.AnonymousID = p.ProfileID
+		ctx["externalIds"] = []map[string]string{{"type": KindProfile, "id": p.ProfileID, "collection": "users"}}
+	}
+	var err error
+	if ev.Context, err = json.Marshal(ctx); err != nil {
+		return Event{}, fmt.Errorf("platform event context: %w", err)
+	}
+	if len(p.Properties) > 0 {
+		if ev.Properties, err = json.Marshal(p.Properties); err != nil {
+			return Event{}, FieldError("properties", "%s", err.Error())
+		}
+	}
+	return ev, nil
+}
