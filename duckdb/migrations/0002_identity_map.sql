@@ -15,6 +15,17 @@ CREATE TABLE identity_map (
     PRIMARY KEY (workspace, kind, value)
 );
 
+-- Each profile's traits as identity resolution composed them (the latest
+-- value of each trait across the profile and every profile merged into it),
+-- so queries can filter and break down by trait.
+CREATE TABLE profile_traits (
+    workspace  VARCHAR NOT NULL,
+    profile_id VARCHAR NOT NULL,
+    traits     JSON NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (workspace, profile_id)
+);
+
 -- Every event with the profile it belongs to now. An event whose
 -- identifiers identity resolution has not reached yet reads as its own
 -- identifier ("user_id:…" or "anonymous_id:…") until it does.
