@@ -178,4 +178,3 @@ func do(c *http.Client, req *http.Request) (int, []byte, error) {
 	}
 	return 0, nil, Abortf("%s answered %s: %s", req.URL.Host, resp.Status, strings.TrimSpace(string(answer[:min(len(answer), 200)])))
 }
-

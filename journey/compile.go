@@ -21,7 +21,7 @@ type version struct {
 	goal  *trigger
 	exits []*trigger
 	// names are the events this version reacts to.
-	names map[string]bool
+	names    map[string]bool
 	entryTOD int // entry time of day in minutes, -1 if none
 }
 

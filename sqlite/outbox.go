@@ -15,7 +15,6 @@ import (
 	"github.com/touchpoint-cx/touchpoint/journey"
 )
 
-
 func scanDelivery(s scanner) (*touchpoint.Delivery, error) {
 	var d touchpoint.Delivery
 	var next, created, updated, ctx string
