@@ -670,8 +670,26 @@ func armName(a string) string {
 	return arm
 }
 
-// end finishes an enrolment.
+// GoalNodeID is where customers who reached the end of their path wait
+// while their goal can still count: a conversion after the last message
+// is a conversion of the journey, and an arm's customers are watched as
+// long as the holdout's. No node id can clash with it.
+const GoalNodeID = "_goal"
+
+// end finishes an enrolment, or, when it completed but its goal window is
+// still open, keeps it watching for the goal.
 func (r *run) end(cv *version, en *touchpoint.Enrolment, status, reason string) {
+	if status == touchpoint.EnrolmentCompleted && cv.goal != nil && en.NodeID != GoalNodeID {
+		if deadline := en.EnteredAt.Add(cv.goalWindow()); r.now.Before(deadline) {
+			en.NodeID, en.WakeAt, en.WaitEvent, en.EndReason = GoalNodeID, &deadline, "", reason
+			r.save(en)
+			return
+		}
+	}
+	r.finish(en, status, reason)
+}
+
+func (r *run) finish(en *touchpoint.Enrolment, status, reason string) {
 	t := r.now
 	en.Status, en.EndedAt, en.EndReason, en.WakeAt, en.WaitEvent = status, &t, reason, nil, ""
 	r.emit(en, "jrn:"+en.ID+":end", "journey.exited", map[string]any{"node_id": en.NodeID, "status": status, "reason": reason, "arm": armName(en.Arm)})
@@ -734,6 +752,10 @@ func (r *run) fire(en *touchpoint.Enrolment) {
 	}
 	if r.cat.stopped(en) {
 		r.end(cv, en, touchpoint.EnrolmentExited, "journey stopped")
+		return
+	}
+	if en.NodeID == GoalNodeID {
+		r.finish(en, touchpoint.EnrolmentCompleted, en.EndReason+"; goal window ended")
 		return
 	}
 	if en.NodeID == touchpoint.EntryNodeID {
