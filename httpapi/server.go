@@ -47,6 +47,17 @@ type Config struct {
 	LocalKey string
 	// RulesChanged, if set, is told when a workspace's identity rules change.
 	RulesChanged func(workspace string)
+
+	// Journeys, messaging and consent.
+	Journeys     touchpoint.JourneyService
+	Orchestrator touchpoint.Orchestrator
+	Deliveries   touchpoint.DeliveryService
+	Consent      touchpoint.ConsentService
+	Messaging    touchpoint.MessagingSettingsService
+	// JourneysChanged, if set, is told when a journey is published or stopped.
+	JourneysChanged func()
+	// MessagesQueued, if set, is told when a message is put back in line.
+	MessagesQueued func()
 }
 
 // Server is Touchpoint's HTTP server.
@@ -120,10 +131,18 @@ func (s *Server) routes() chi.Router {
 		r.Post("/v1/b", batch)
 		r.Post("/v1/import", batch)
 		r.Post("/beacon/v1/batch", batch)
+		// The web widget fetches a customer's in-app messages with the
+		// site's write key.
+		r.Get("/v1/inapp", s.handle(s.handleInApp))
+		r.Post("/v1/inapp/{id}/seen", s.handle(s.handleInAppSeen))
 		r.Post("/v1/{call}", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 			return touchpoint.FieldError("type", "unknown call type %q (want track, identify, page, screen, group, alias or batch)", chi.URLParam(r, "call"))
 		}))
 	})
+
+	// Unsubscribe links in emails work without signing in: the token is signed.
+	r.Get("/u/{token}", s.handle(s.handleUnsubscribePage))
+	r.Post("/u/{token}", s.handle(s.handleUnsubscribe))
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/openapi.json", s.handleOpenAPI)
@@ -152,6 +171,7 @@ func (s *Server) routes() chi.Router {
 				r.Put("/identity/rules", s.handle(s.handlePutIdentityRules))
 				r.Post("/profiles/{id}/unmerge", s.handle(s.handleUnmerge))
 			})
+			s.journeyRoutes(r)
 		})
 	})
 	return r
@@ -217,7 +237,7 @@ func cors(next http.Handler) http.Handler {
 		}
 		h := w.Header()
 		h.Set("Access-Control-Allow-Origin", "*")
-		h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+		h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
 		h.Set("Access-Control-Allow-Headers", "Content-Type, Content-Encoding, Authorization, AnonymousId")
 		h.Set("Access-Control-Max-Age", "86400")
 		if r.Method == http.MethodOptions {

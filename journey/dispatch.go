@@ -77,6 +77,19 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 	return &Dispatcher{cfg: cfg, wake: make(chan struct{}, 1), versions: map[string]*touchpoint.JourneyVersion{}, tmpls: map[string]any{}}
 }
 
+// SetPublicURL sets where customers reach the server, once it is known.
+func (d *Dispatcher) SetPublicURL(u string) {
+	d.mu.Lock()
+	d.cfg.PublicURL = u
+	d.mu.Unlock()
+}
+
+func (d *Dispatcher) publicURL() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return strings.TrimRight(d.cfg.PublicURL, "/")
+}
+
 // Wake tells the dispatcher there is new work.
 func (d *Dispatcher) Wake() {
 	select {
@@ -352,7 +365,7 @@ func (d *Dispatcher) templateData(ctx context.Context, del *touchpoint.Delivery,
 		"journey": map[string]any{"id": del.JourneyID, "version": del.Version, "node": del.NodeID, "enrolment_id": del.EnrolmentID},
 		"message": map[string]any{"id": del.ID},
 	}
-	base := strings.TrimRight(d.cfg.PublicURL, "/")
+	base := d.publicURL()
 	ch := del.Channel
 	if touchpoint.IsConsentChannel(ch) {
 		secret, err := d.cfg.Store.MessagingSecret(ctx, del.Workspace)

@@ -387,6 +387,9 @@ func (r *run) onEvent(ev *touchpoint.Event, p *touchpoint.Profile) {
 			}
 		}
 	}
+	if r.now.Sub(ev.Timestamp) > MaxEntryAge {
+		return // history (an import, a replay) enrols no one
+	}
 	for _, cv := range r.cat.live {
 		if r.err != nil {
 			return
@@ -402,6 +405,11 @@ func (r *run) onEvent(ev *touchpoint.Event, p *touchpoint.Profile) {
 		r.enrol(cv, p, ev, enrolmentID(cv.v, p.ID, ev.ID))
 	}
 }
+
+// MaxEntryAge is how old an event may be and still enrol a customer:
+// journeys act on what happens now, and importing last year's carts must
+// not send this year's reminders.
+const MaxEntryAge = 24 * time.Hour
 
 // enrolmentID is derived from what caused the entry, so that the same
 // event applied twice enrols once.

@@ -7,6 +7,7 @@
 //	touchpoint import  --data DIR FILE         import NDJSON or CSV history
 //	touchpoint rebuild analytics --data DIR    rebuild the analytics store from the log
 //	touchpoint bench   ingest                  measure durable ingest
+//	touchpoint journeys apply DIR              save journey files as drafts (--publish)
 package main
 
 import (
@@ -56,6 +57,7 @@ Usage:
   touchpoint import  --data DIR FILE            import NDJSON or CSV history
   touchpoint rebuild analytics --data DIR       rebuild the analytics store from the log
   touchpoint bench   ingest                     measure durable ingest throughput
+  touchpoint journeys apply [--publish] DIR     save journey files (YAML/JSON) as drafts, and publish them
   touchpoint version                            print the version
 
 Run 'touchpoint COMMAND -h' for a command's flags.
@@ -81,6 +83,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runRebuild(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
+	case "journeys":
+		return runJourneys(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "touchpoint", version)
 		return nil

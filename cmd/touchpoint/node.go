@@ -21,6 +21,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint/duckdb"
 	"github.com/touchpoint-cx/touchpoint/httpapi"
 	"github.com/touchpoint-cx/touchpoint/identity"
+	"github.com/touchpoint-cx/touchpoint/journey"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
 	"github.com/touchpoint-cx/touchpoint/sqlite"
 )
@@ -48,6 +49,8 @@ type node struct {
 	registry  *prometheus.Registry
 
 	rules          *identity.RulesCache
+	journeys       *journey.Engine
+	dispatcher     *journey.Dispatcher
 	consumerCancel context.CancelFunc
 	consumers      sync.WaitGroup
 	running        atomic.Int32
@@ -78,6 +81,10 @@ func openNode(ctx context.Context, cfg Config, logger *slog.Logger) (*node, erro
 		return nil, fmt.Errorf("open analytics: %w", err)
 	}
 	n.rules = identity.NewRulesCache(n.state.IdentityRules, 10*time.Second, logger)
+	if err := n.openJourneys(); err != nil {
+		n.close()
+		return nil, err
+	}
 	n.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range n.log.Metrics().Collectors() {
 		n.registry.MustRegister(c)
@@ -100,7 +107,7 @@ func lockDataDir(dir string) (*os.File, error) {
 }
 
 // consumerCount is how many log consumers a node runs.
-const consumerCount = 2
+const consumerCount = 3
 
 // startConsumers starts the log consumers: the analytics warehouse and the
 // identity engine. They run until close.
@@ -111,9 +118,13 @@ func (n *node) startConsumers(ctx context.Context) error {
 		checkpoint func(context.Context) (uint64, error)
 		apply      tplog.Handler
 		maxEvents  int
+		maxWait    time.Duration
 	}{
-		{duckdb.ConsumerName, n.warehouse.Checkpoint, n.warehouse.Apply, 50000},
-		{identity.ConsumerName, engine.Checkpoint, engine.Apply, 10000},
+		{duckdb.ConsumerName, n.warehouse.Checkpoint, n.warehouse.Apply, 50000, time.Second},
+		// Identity resolution and journeys batch for at most a few
+		// milliseconds: an event-triggered message waits for both.
+		{identity.ConsumerName, engine.Checkpoint, engine.Apply, 10000, 20 * time.Millisecond},
+		{journey.ConsumerName, n.journeys.Checkpoint, n.journeys.Apply, 5000, 10 * time.Millisecond},
 	}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.consumerCancel = cancel
@@ -128,13 +139,13 @@ func (n *node) startConsumers(ctx context.Context) error {
 		go func() {
 			defer n.consumers.Done()
 			defer n.running.Add(-1)
-			err := n.log.Consume(cctx, tplog.ConsumerConfig{Name: c.name, After: after, MaxEvents: c.maxEvents, MaxWait: time.Second}, c.apply)
+			err := n.log.Consume(cctx, tplog.ConsumerConfig{Name: c.name, After: after, MaxEvents: c.maxEvents, MaxWait: c.maxWait}, c.apply)
 			if err != nil {
 				n.logger.Error("consumer stopped", "consumer", c.name, "err", err)
 			}
 		}()
 	}
-	return nil
+	return n.startJourneyLoops(ctx, cctx)
 }
 
 // ready reports whether the stores are open and the consumers run.
@@ -193,6 +204,14 @@ func (n *node) httpServer(localKey string) *httpapi.Server {
 		Registry:     n.registry,
 		LocalKey:     localKey,
 		RulesChanged: n.rules.Forget,
+
+		Journeys:        n.state,
+		Orchestrator:    n.journeys,
+		Deliveries:      n.state,
+		Consent:         n.state,
+		Messaging:       n.state,
+		JourneysChanged: n.journeys.Forget,
+		MessagesQueued:  n.dispatcher.Wake,
 	})
 }
 
@@ -205,6 +224,9 @@ func (n *node) serve(ctx context.Context, addr string, started func(addr string)
 	}
 	localKey := randomKey()
 	srv := n.httpServer(localKey)
+	if n.cfg.PublicURL == "" {
+		n.dispatcher.SetPublicURL("http://" + ln.Addr().String())
+	}
 	if err := writeServerFile(n.cfg.Data, ln.Addr().String(), localKey); err != nil {
 		ln.Close()
 		return err
