@@ -120,7 +120,9 @@ var ErrForbidden = errors.New("outbound address not allowed")
 // Client returns an HTTP client that checks every connection's address
 // after resolution, follows at most three redirects (each checked the
 // same way) and uses no proxy. static hosts are always allowed, beside
-// those a request's context allows (WithAllowed).
+// those a request's context allows (WithAllowed). A client used with
+// WithAllowed keeps no idle connections: a connection opened for one
+// workspace's allowed host must not serve another's request.
 func Client(timeout time.Duration, static []string) *http.Client {
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	guarded := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second,
@@ -135,7 +137,8 @@ func Client(timeout time.Duration, static []string) *http.Client {
 			return nil
 		}}
 	tr := &http.Transport{
-		Proxy: nil,
+		Proxy:             nil,
+		DisableKeepAlives: static == nil,
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			host, port, err := net.SplitHostPort(addr)
 			if err != nil {
