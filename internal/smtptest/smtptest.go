@@ -36,12 +36,13 @@ type Server struct {
 	srv *smtp.Server
 	ln  net.Listener
 
-	mu       sync.Mutex
-	msgs     []Message
-	reject   map[string]bool
-	hold     chan struct{}
-	holding  chan struct{}
-	received chan struct{}
+	mu          sync.Mutex
+	msgs        []Message
+	reject      map[string]bool
+	hold        chan struct{}
+	holdAccepts bool
+	holding     chan struct{}
+	received    chan struct{}
 }
 
 // Start listens on addr ("127.0.0.1:0" for any free port).
@@ -73,10 +74,12 @@ func (s *Server) Reject(addr string) {
 }
 
 // Hold makes the next messages' DATA wait, unanswered, until Release.
+// With accept, a held message is stored first (the server has taken it
+// but the client has not heard so); without, it is dropped on Release.
 // Holding signals each message that starts waiting.
-func (s *Server) Hold() {
+func (s *Server) Hold(accept bool) {
 	s.mu.Lock()
-	s.hold = make(chan struct{})
+	s.hold, s.holdAccepts = make(chan struct{}), accept
 	s.mu.Unlock()
 }
 
@@ -138,9 +141,9 @@ func (x *session) Data(r io.Reader) error {
 		return err
 	}
 	x.s.mu.Lock()
-	hold := x.s.hold
+	hold, accept := x.s.hold, x.s.holdAccepts
 	x.s.mu.Unlock()
-	if hold != nil {
+	if hold != nil && !accept {
 		x.s.holding <- struct{}{}
 		<-hold
 		return errors.New("held message dropped")
@@ -156,6 +159,10 @@ func (x *session) Data(r io.Reader) error {
 	select {
 	case x.s.received <- struct{}{}:
 	default:
+	}
+	if hold != nil {
+		x.s.holding <- struct{}{}
+		<-hold
 	}
 	return nil
 }
