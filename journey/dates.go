@@ -77,7 +77,8 @@ func (e *Engine) runDate(ctx context.Context, cat *catalog, cv *version) (int, e
 			}
 			props, _ := json.Marshal(map[string]any{"trait": entry.Trait, "value": h.value, "date": day})
 			ev := &touchpoint.Event{ID: "date:" + day, Workspace: cv.v.Workspace, Type: touchpoint.TypeTrack, Event: "journey.date", Properties: props, Timestamp: r.now}
-			if en, _ := r.enrol(cv, profiles[i], ev, enrolmentID(cv.v, profiles[i].ID, "date:"+day)); en != nil {
+			r.profiles[profiles[i].ID] = profiles[i]
+			if en, _ := r.enrol(cv, profiles[i].ID, userIDOf(profiles[i]), ev, enrolmentID(cv.v, profiles[i].ID, "date:"+day)); en != nil {
 				enrolled++
 			}
 		}

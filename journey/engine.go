@@ -160,9 +160,15 @@ func (e *Engine) Apply(ctx context.Context, b tplog.Batch) error {
 			return err
 		}
 	}
-	profiles := make([]*touchpoint.Profile, len(rel))
+	keys := make([]IdentifierSet, len(rel))
 	for j, i := range rel {
-		if profiles[j], err = e.resolve(ctx, &b.Events[i]); err != nil {
+		ev := &b.Events[i]
+		keys[j].Workspace = ev.Workspace
+		keys[j].IDs, _ = touchpoint.EventIdentifiers(ev, touchpoint.DefaultIdentityRules())
+	}
+	var profiles []*ProfileRef
+	if len(rel) > 0 {
+		if profiles, err = e.cfg.Store.ResolveProfiles(ctx, keys); err != nil {
 			return err
 		}
 	}
@@ -204,21 +210,6 @@ func (e *Engine) waitIdentity(ctx context.Context, seq uint64) error {
 		}
 		pause = min(pause*2, 20*time.Millisecond)
 	}
-}
-
-// resolve finds the profile an event belongs to, or nil if it has none.
-func (e *Engine) resolve(ctx context.Context, ev *touchpoint.Event) (*touchpoint.Profile, error) {
-	ids, _ := touchpoint.EventIdentifiers(ev, touchpoint.DefaultIdentityRules())
-	for _, id := range ids {
-		p, err := e.cfg.Profiles.FindProfile(ctx, ev.Workspace, id)
-		if touchpoint.ErrorCode(err) == touchpoint.ENOTFOUND {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		return p, nil
-	}
-	return nil, nil
 }
 
 // run is one transaction's work: the moves it makes, the counters and
@@ -286,14 +277,20 @@ func (r *run) emit(en *touchpoint.Enrolment, id, name string, props map[string]a
 
 // profile loads (once per run) the profile an enrolment belongs to.
 func (r *run) profile(en *touchpoint.Enrolment) *touchpoint.Profile {
-	if p, ok := r.profiles[en.ProfileID]; ok {
+	return r.profileOf(en.Workspace, en.ProfileID)
+}
+
+// profileOf loads a profile by id (a merged row reads as its profile),
+// only when something needs its traits.
+func (r *run) profileOf(workspace, id string) *touchpoint.Profile {
+	if p, ok := r.profiles[id]; ok {
 		return p
 	}
-	p, err := r.e.cfg.Profiles.FindProfile(r.ctx, en.Workspace, touchpoint.Identifier{Kind: touchpoint.KindProfile, Value: en.ProfileID})
+	p, err := r.e.cfg.Profiles.FindProfile(r.ctx, workspace, touchpoint.Identifier{Kind: touchpoint.KindProfile, Value: id})
 	if err != nil && touchpoint.ErrorCode(err) != touchpoint.ENOTFOUND {
 		r.fail(err)
 	}
-	r.profiles[en.ProfileID] = p
+	r.profiles[id] = p
 	return p
 }
 
@@ -330,10 +327,8 @@ func (r *run) match(t *trigger, vars *env) bool {
 }
 
 // onEvent applies one event of a customer to their journeys.
-func (r *run) onEvent(ev *touchpoint.Event, p *touchpoint.Profile) {
-	r.profiles[p.ID] = p
-	ids := append([]string{p.ID}, p.MergedFrom...)
-	ens, err := r.tx.ActiveEnrolments(ev.Workspace, ids)
+func (r *run) onEvent(ev *touchpoint.Event, p *ProfileRef) {
+	ens, err := r.tx.ActiveEnrolments(ev.Workspace, p.Rows)
 	if err != nil {
 		r.fail(err)
 		return
@@ -343,7 +338,6 @@ func (r *run) onEvent(ev *touchpoint.Event, p *touchpoint.Profile) {
 		if r.err != nil {
 			return
 		}
-		r.profiles[en.ProfileID] = p
 		cv := r.cat.version(en)
 		if cv == nil {
 			continue
@@ -397,12 +391,12 @@ func (r *run) onEvent(ev *touchpoint.Event, p *touchpoint.Profile) {
 		if cv.entry == nil || cv.entry.event != ev.Event || cv.v.Workspace != ev.Workspace {
 			continue
 		}
-		vars := &env{profile: func() map[string]any { return profileVars(p) }, event: evVars, now: r.now,
+		vars := &env{profile: func() map[string]any { return profileVars(r.profileOf(ev.Workspace, p.ID)) }, event: evVars, now: r.now,
 			journey: map[string]any{"id": cv.v.JourneyID, "version": cv.v.Version}}
 		if !r.match(cv.entry, vars) {
 			continue
 		}
-		r.enrol(cv, p, ev, enrolmentID(cv.v, p.ID, ev.ID))
+		r.enrol(cv, p.ID, p.UserID, ev, enrolmentID(cv.v, p.ID, ev.ID))
 	}
 }
 
@@ -420,9 +414,9 @@ func enrolmentID(v *touchpoint.JourneyVersion, profileID, cause string) string {
 
 // enrol puts a customer into a version if the entry rules allow it. It
 // returns the enrolment, or why not.
-func (r *run) enrol(cv *version, p *touchpoint.Profile, ev *touchpoint.Event, id string) (*touchpoint.Enrolment, string) {
+func (r *run) enrol(cv *version, profileID, userID string, ev *touchpoint.Event, id string) (*touchpoint.Enrolment, string) {
 	entry := &cv.def.Entry
-	got, err := r.tx.Entries(cv.v.Workspace, cv.v.JourneyID, p.ID)
+	got, err := r.tx.Entries(cv.v.Workspace, cv.v.JourneyID, profileID)
 	if err != nil {
 		r.fail(err)
 		return nil, ""
@@ -430,7 +424,7 @@ func (r *run) enrol(cv *version, p *touchpoint.Profile, ev *touchpoint.Event, id
 	if why := admit(entry, got, r.now); why != "" {
 		return nil, why
 	}
-	en := &touchpoint.Enrolment{ID: id, Workspace: cv.v.Workspace, JourneyID: cv.v.JourneyID, Version: cv.v.Version, ProfileID: p.ID, UserID: userIDOf(p),
+	en := &touchpoint.Enrolment{ID: id, Workspace: cv.v.Workspace, JourneyID: cv.v.JourneyID, Version: cv.v.Version, ProfileID: profileID, UserID: userID,
 		Status: touchpoint.EnrolmentActive, NodeID: touchpoint.EntryNodeID, Trigger: recordOf(ev), EnteredAt: r.now, UpdatedAt: r.now}
 	ok, err := r.tx.InsertEnrolment(en)
 	if err != nil {
@@ -440,13 +434,12 @@ func (r *run) enrol(cv *version, p *touchpoint.Profile, ev *touchpoint.Event, id
 	if !ok {
 		return nil, "already enrolled by this event"
 	}
-	r.profiles[p.ID] = p
 	r.count(cv, touchpoint.EntryNodeID, "entered")
 	r.emit(en, "jrn:"+en.ID+":entered", "journey.entered", map[string]any{"node_id": touchpoint.EntryNodeID, "node_type": "entry"})
 	if cv.entryTOD >= 0 {
 		// Date entries start at a local time of day: the customer waits at
 		// the entry until then.
-		loc := timezoneOf(p, en.Trigger, r.settingsOf(en.Workspace).Timezone)
+		loc := timezoneOf(r.profile(en), en.Trigger, r.settingsOf(en.Workspace).Timezone)
 		t := touchpoint.NextTimeOfDay(r.now, loc, cv.entryTOD)
 		if t.After(r.now) {
 			en.WakeAt = &t

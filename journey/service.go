@@ -50,7 +50,8 @@ func (e *Engine) Enrol(ctx context.Context, workspace, journeyID string, id touc
 	enqueued := false
 	err = e.cfg.Store.UpdateJourneys(ctx, func(tx Tx) error {
 		r := e.newRun(ctx, tx, cat)
-		en, why = r.enrol(cv, p, ev, enrolmentID(cv.v, p.ID, cause))
+		r.profiles[p.ID] = p
+		en, why = r.enrol(cv, p.ID, userIDOf(p), ev, enrolmentID(cv.v, p.ID, cause))
 		enqueued = r.enqueued
 		return r.flush()
 	})

@@ -25,6 +25,9 @@ type Store interface {
 	// DateTraits calls fn with every unmerged profile of the workspace
 	// that has trait set, with the trait's JSON value.
 	DateTraits(ctx context.Context, workspace, trait string, fn func(profileID string, value json.RawMessage) error) error
+	// ResolveProfiles finds the profile of each set of identifiers (tried
+	// most specific first); nil where none is known.
+	ResolveProfiles(ctx context.Context, keys []IdentifierSet) ([]*ProfileRef, error)
 	// MessagingSecret returns the workspace's signing secret, made on first use.
 	MessagingSecret(ctx context.Context, workspace string) ([]byte, error)
 
@@ -105,4 +108,19 @@ type CountKey struct {
 	Version   int
 	NodeID    string
 	Metric    string
+}
+
+// IdentifierSet is an event's identifiers, most specific first.
+type IdentifierSet struct {
+	Workspace string
+	IDs       []touchpoint.Identifier
+}
+
+// ProfileRef is what the engine needs to match an event to journeys: the
+// profile, its user id if any, and every row merged into it (enrolments
+// made before a merge name the row they were made for).
+type ProfileRef struct {
+	ID     string
+	UserID string
+	Rows   []string
 }

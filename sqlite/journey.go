@@ -535,3 +535,102 @@ func orEmptyObject(b json.RawMessage) json.RawMessage {
 	}
 	return b
 }
+
+// ResolveProfiles finds the profiles of many events' identifiers at once,
+// cheaply: the owner rows from the identifier index, the canonical
+// profile, the rows merged into it and its user id; no traits are read.
+func (db *DB) ResolveProfiles(ctx context.Context, keys []journey.IdentifierSet) ([]*journey.ProfileRef, error) {
+	tx, err := db.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("resolve profiles: %w", err)
+	}
+	defer tx.Rollback()
+	t := newIdentityTx(db, tx, context.WithoutCancel(ctx))
+	defer t.close()
+	byWorkspace := map[string][]any{}
+	for _, k := range keys {
+		for _, id := range k.IDs {
+			ok := ownerKey{k.Workspace, id.Kind, id.Value}
+			if _, seen := t.owners[ok]; !seen {
+				t.owners[ok] = ownerEntry{}
+				byWorkspace[k.Workspace] = append(byWorkspace[k.Workspace], id.Kind, id.Value)
+			}
+		}
+	}
+	for ws, pairs := range byWorkspace {
+		err := t.queryIn("identity_owners", []any{ws}, pairs, 2, func(rows *sql.Rows) error {
+			var kind, value, row string
+			var merged sql.NullString
+			if err := rows.Scan(&kind, &value, &row, &merged); err != nil {
+				return err
+			}
+			t.owners[ownerKey{ws, kind, value}] = ownerEntry{row: row, merged: merged.String}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("resolve profiles: %w", err)
+		}
+	}
+	refs := map[string]*journey.ProfileRef{}
+	out := make([]*journey.ProfileRef, len(keys))
+	for i, k := range keys {
+		var canonical, userID string
+		for _, id := range k.IDs {
+			row, c, err := t.Owner(k.Workspace, id)
+			if err != nil {
+				return nil, err
+			}
+			if row != "" {
+				canonical = c
+				if id.Kind == touchpoint.KindUserID {
+					userID = id.Value
+				}
+				break
+			}
+		}
+		if canonical == "" {
+			continue
+		}
+		ref, ok := refs[canonical]
+		if !ok {
+			ref = &journey.ProfileRef{ID: canonical, UserID: userID}
+			s, err := t.stmt("profile_group_ids")
+			if err != nil {
+				return nil, err
+			}
+			rows, err := s.QueryContext(t.ctx, sql.Named("id", canonical))
+			if err != nil {
+				return nil, fmt.Errorf("resolve profiles: %w", err)
+			}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("resolve profiles: %w", err)
+				}
+				ref.Rows = append(ref.Rows, id)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, err
+			}
+			if ref.UserID == "" {
+				for _, row := range ref.Rows {
+					r, err := t.row("profile_user_id", row)
+					if err != nil {
+						return nil, err
+					}
+					if err := r.Scan(&ref.UserID); err != nil && !errors.Is(err, sql.ErrNoRows) {
+						return nil, fmt.Errorf("resolve profiles: %w", err)
+					}
+					if ref.UserID != "" {
+						break
+					}
+				}
+			}
+			refs[canonical] = ref
+		}
+		out[i] = ref
+	}
+	return out, nil
+}
