@@ -208,7 +208,7 @@ func (e *Engine) waitIdentity(ctx context.Context, seq uint64) error {
 			return ctx.Err()
 		case <-time.After(pause):
 		}
-		pause = min(pause*2, 20*time.Millisecond)
+		pause = min(pause*2, 4*time.Millisecond)
 	}
 }
 
@@ -226,6 +226,10 @@ type run struct {
 	settings map[string]touchpoint.MessagingSettings
 	enqueued bool
 	err      error
+
+	appends   sync.WaitGroup
+	appendMu  sync.Mutex
+	appendErr error
 }
 
 func (e *Engine) newRun(ctx context.Context, tx Tx, cat *catalog) *run {
@@ -233,23 +237,48 @@ func (e *Engine) newRun(ctx context.Context, tx Tx, cat *catalog) *run {
 		profiles: map[string]*touchpoint.Profile{}, settings: map[string]touchpoint.MessagingSettings{}}
 }
 
-// flush writes the counters and appends the events. The events go to the
-// log before the transaction commits: if the commit then fails, the work
-// is redone with the same deterministic event ids, which every consumer
-// stores once.
+// appendChunk is how many events a run hands to the log at a time. Chunks
+// are appended while the run goes on, so that encoding and the log's
+// fsync overlap with the state store's work.
+const appendChunk = 1000
+
+// ship appends the events gathered so far, in the background.
+func (r *run) ship() {
+	if len(r.events) == 0 || r.e.cfg.Appender == nil {
+		r.events = r.events[:0]
+		return
+	}
+	evs := r.events
+	r.events = make([]touchpoint.Event, 0, appendChunk)
+	r.appends.Add(1)
+	go func() {
+		defer r.appends.Done()
+		if err := r.e.cfg.Appender.Append(r.ctx, evs); err != nil {
+			r.appendMu.Lock()
+			if r.appendErr == nil {
+				r.appendErr = fmt.Errorf("append journey events: %w", err)
+			}
+			r.appendMu.Unlock()
+		}
+	}()
+}
+
+// flush writes the counters and waits for every event to be in the log.
+// The events are durable before the transaction commits: if the commit
+// then fails, the work is redone with the same deterministic event ids,
+// which every consumer stores once.
 func (r *run) flush() error {
+	if r.err == nil {
+		r.err = r.tx.AddCounts(r.counts)
+	}
+	if r.err == nil {
+		r.ship()
+	}
+	r.appends.Wait()
 	if r.err != nil {
 		return r.err
 	}
-	if err := r.tx.AddCounts(r.counts); err != nil {
-		return err
-	}
-	if len(r.events) > 0 && r.e.cfg.Appender != nil {
-		if err := r.e.cfg.Appender.Append(r.ctx, r.events); err != nil {
-			return fmt.Errorf("append journey events: %w", err)
-		}
-	}
-	return nil
+	return r.appendErr
 }
 
 func (r *run) fail(err error) {
@@ -273,6 +302,9 @@ func (r *run) emit(en *touchpoint.Enrolment, id, name string, props map[string]a
 		return
 	}
 	r.events = append(r.events, ev)
+	if len(r.events) >= appendChunk {
+		r.ship()
+	}
 }
 
 // profile loads (once per run) the profile an enrolment belongs to.

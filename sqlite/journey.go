@@ -378,6 +378,26 @@ func (t *journeyTx) SaveCheckpoint(seq uint64) error {
 
 func (t *journeyTx) ActiveEnrolments(workspace string, profileIDs []string) ([]*touchpoint.Enrolment, error) {
 	var out []*touchpoint.Enrolment
+	if len(profileIDs) == 1 {
+		// The common case, on a statement prepared once per transaction.
+		s, err := t.stmt("enrolments_active_one")
+		if err != nil {
+			return nil, err
+		}
+		rows, err := s.QueryContext(t.ctx, workspace, profileIDs[0])
+		if err != nil {
+			return nil, fmt.Errorf("active enrolments: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEnrolment(rows)
+			if err != nil {
+				return nil, fmt.Errorf("active enrolments: %w", err)
+			}
+			out = append(out, e)
+		}
+		return out, rows.Err()
+	}
 	err := t.queryIn("enrolments_active_of", []any{workspace}, anys(profileIDs), 1, func(rows *sql.Rows) error {
 		e, err := scanEnrolment(rows)
 		if err != nil {

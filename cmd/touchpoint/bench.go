@@ -26,6 +26,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	profiles := fs.Int("profiles", 1000000, "identity: customers loaded before measuring")
 	events := fs.Int("events", 500000, "identity: events resolved while measuring")
 	consumers := fs.Bool("consumers", true, "run the analytics consumer beside ingest (false measures the collection path alone)")
+	customers := fs.Int("customers", 1000000, "journeys: customers entering the journey")
+	probes := fs.Int("probes", 1000, "journeys: events timed from collection to webhook (0 skips)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -41,12 +43,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if len(rest) == 1 && rest[0] == "journeys" {
+		return benchJourneys(ctx, stdout, stderr, *customers, *probes)
+	}
 	if len(rest) == 1 && rest[0] == "identity" {
 		return benchIdentity(ctx, stdout, stderr, *profiles, *events)
 	}
 	if len(rest) != 1 || rest[0] != "ingest" {
 		fs.Usage()
-		return touchpoint.Errorf(touchpoint.EINVALID, "say what to measure: touchpoint bench ingest|identity")
+		return touchpoint.Errorf(touchpoint.EINVALID, "say what to measure: touchpoint bench ingest|identity|journeys")
 	}
 	base, key := *url, *writeKey
 	var logSeq func() uint64 // the log's head, when the server is in this process

@@ -8,11 +8,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/bench"
 	"github.com/touchpoint-cx/touchpoint/channel"
 	"github.com/touchpoint-cx/touchpoint/httpapi"
 	"github.com/touchpoint-cx/touchpoint/internal/outbound"
@@ -207,5 +209,85 @@ func applyJourney(ctx context.Context, c *httpapi.Client, path string, publish b
 		}
 	}
 	fmt.Fprintf(stdout, "%s: %s\n", j.ID, msg)
+	return nil
+}
+
+// benchJourneys measures the journey engine on its own (enrolments and
+// timers at scale) and then, through a real server, the latency from a
+// tracked event to the webhook its journey calls.
+func benchJourneys(ctx context.Context, stdout, stderr io.Writer, customers, probes int) error {
+	fmt.Fprintf(stdout, "touchpoint bench journeys: SQLite state, embedded log, %d CPUs, %s/%s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+	if customers > 0 {
+		dir, err := os.MkdirTemp("", "touchpoint-bench-journeys-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		var progress io.Writer
+		if isTerminal(stderr) {
+			progress = stderr
+		}
+		res, err := bench.Journeys(ctx, bench.JourneysConfig{Dir: dir, Customers: customers, BatchSize: 5000, Progress: progress})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, res)
+	}
+	if probes <= 0 {
+		return nil
+	}
+	dir, err := os.MkdirTemp("", "touchpoint-bench-latency-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg := DefaultConfig()
+	cfg.Data, cfg.Addr, cfg.LogLevel = dir, "127.0.0.1:0", "warn"
+	cfg.Journeys.TimerInterval = touchpoint.Duration(50 * time.Millisecond)
+	keys, err := initDataDir(ctx, dir)
+	if err != nil {
+		return err
+	}
+	n, err := openNode(ctx, cfg, cfg.logger(stderr))
+	if err != nil {
+		return err
+	}
+	defer n.close()
+	if err := n.startConsumers(ctx); err != nil {
+		return err
+	}
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	ready := make(chan string, 1)
+	go n.serve(sctx, cfg.Addr, func(addr string) { ready <- addr })
+	var base string
+	select {
+	case addr := <-ready:
+		base = "http://" + addr
+	case <-time.After(30 * time.Second):
+		return fmt.Errorf("bench: server did not start")
+	}
+	admin := httpapi.NewClient(base, keys.AdminKey)
+	res, err := bench.Latency(ctx, bench.LatencyConfig{URL: base, WriteKey: keys.WriteKey, Events: probes, Rate: 50,
+		Publish: func(ctx context.Context, hookURL string) error {
+			st, err := admin.MessagingSettings(ctx)
+			if err != nil {
+				return err
+			}
+			st.AllowedHosts = []string{"127.0.0.1"}
+			if _, err := admin.SetMessagingSettings(ctx, st); err != nil {
+				return err
+			}
+			doc := fmt.Sprintf("name: Latency\nentry: {type: event, event: Latency Probe, next: h}\nnodes:\n  - {id: h, type: webhook, url: %q, body: '{\"n\":\"{{.event.properties.n}}\"}'}\n", hookURL)
+			if _, err := admin.PutJourney(ctx, "latency", []byte(doc)); err != nil {
+				return err
+			}
+			_, err = admin.PublishJourney(ctx, "latency")
+			return err
+		}})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, res)
 	return nil
 }

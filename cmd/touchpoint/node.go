@@ -123,8 +123,8 @@ func (n *node) startConsumers(ctx context.Context) error {
 		{duckdb.ConsumerName, n.warehouse.Checkpoint, n.warehouse.Apply, 50000, time.Second},
 		// Identity resolution and journeys batch for at most a few
 		// milliseconds: an event-triggered message waits for both.
-		{identity.ConsumerName, engine.Checkpoint, engine.Apply, 10000, 20 * time.Millisecond},
-		{journey.ConsumerName, n.journeys.Checkpoint, n.journeys.Apply, 5000, 10 * time.Millisecond},
+		{identity.ConsumerName, engine.Checkpoint, engine.Apply, 10000, 5 * time.Millisecond},
+		{journey.ConsumerName, n.journeys.Checkpoint, n.journeys.Apply, 5000, 5 * time.Millisecond},
 	}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.consumerCancel = cancel

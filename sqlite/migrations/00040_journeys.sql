@@ -47,7 +47,8 @@ CREATE TABLE enrolments (
     end_reason TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX enrolments_timers ON enrolments (wake_at) WHERE wake_at IS NOT NULL;
-CREATE INDEX enrolments_active ON enrolments (workspace, profile_id) WHERE status = 'active';
+-- Not partial on status: moving a customer then leaves this index alone.
+CREATE INDEX enrolments_profile ON enrolments (workspace, profile_id);
 CREATE INDEX enrolments_journey ON enrolments (workspace, journey_id, profile_id);
 CREATE INDEX enrolments_node ON enrolments (workspace, journey_id, version, node_id) WHERE status = 'active';
 
