@@ -14,4 +14,6 @@
 //	httpapi/  the collection API, the admin API and its Go client
 //	importer/ NDJSON and CSV history import
 //	demo/     the deterministic demo data set
+//	journey/  the journey engine and the outbox dispatcher
+//	channel/  email, SMS, webhook and in-app senders
 package touchpoint
