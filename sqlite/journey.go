@@ -102,11 +102,11 @@ func (db *DB) PublishJourney(ctx context.Context, workspace, id, by string) (*to
 	} else if err != nil {
 		return nil, fmt.Errorf("publish journey: %w", err)
 	}
-	var last sql.NullInt64
-	if err := tx.QueryRowContext(ctx, "SELECT max(version) FROM journey_versions WHERE workspace = ? AND journey_id = ?", workspace, id).Scan(&last); err != nil {
+	var last int
+	if err := tx.QueryRowContext(ctx, db.query("journey_version_last"), workspace, id).Scan(&last); err != nil {
 		return nil, fmt.Errorf("publish journey: %w", err)
 	}
-	v := &touchpoint.JourneyVersion{Workspace: workspace, JourneyID: id, Version: int(last.Int64) + 1, Definition: j.Draft, PublishedAt: db.now(), PublishedBy: by}
+	v := &touchpoint.JourneyVersion{Workspace: workspace, JourneyID: id, Version: last + 1, Definition: j.Draft, PublishedAt: db.now(), PublishedBy: by}
 	def, err := json.Marshal(v.Definition)
 	if err != nil {
 		return nil, err

@@ -109,8 +109,9 @@ func lockDataDir(dir string) (*os.File, error) {
 // consumerCount is how many log consumers a node runs.
 const consumerCount = 3
 
-// startConsumers starts the log consumers: the analytics warehouse and the
-// identity engine. They run until close.
+// startConsumers starts the log consumers: the analytics warehouse, the
+// identity engine and the journey engine, with the journeys' timers and
+// outbox. They run until close.
 func (n *node) startConsumers(ctx context.Context) error {
 	engine := identity.NewEngine(n.state, n.rules.Rules, n.logger)
 	consumers := []struct {
@@ -177,7 +178,11 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if seq >= head && iseq >= head {
+		jseq, err := n.journeys.Checkpoint(ctx)
+		if err != nil {
+			return err
+		}
+		if seq >= head && iseq >= head && jseq >= head {
 			return nil
 		}
 		select {
