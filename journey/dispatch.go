@@ -233,9 +233,8 @@ func (d *Dispatcher) dispatch(ctx context.Context, del *touchpoint.Delivery) err
 		// between leaves the row sending, and it is sent again with the
 		// same key rather than lost. If the log fails, the send is still
 		// recorded, so it is not repeated.
-		evErr := appendMessageEvent(ctx, d.cfg.Appender, del, "message.sent", at, map[string]any{"provider_id": rc.ProviderID})
-		if rc.Delivered && evErr == nil {
-			evErr = appendMessageEvent(ctx, d.cfg.Appender, del, "message.delivered", at, nil)
+		evErr := d.appendSent(ctx, del, rc, at)
+		if rc.Delivered {
 			if err := d.cfg.Store.AddCount(ctx, CountKey{Workspace: del.Workspace, JourneyID: del.JourneyID, Version: del.Version, NodeID: del.NodeID, Metric: "delivered"}, 1); err != nil {
 				return err
 			}
@@ -253,6 +252,29 @@ func (d *Dispatcher) dispatch(ctx context.Context, del *touchpoint.Delivery) err
 	del.NextAt = at.Add(d.backoff(del.Attempts, channel.RetryAfter(err)))
 	d.cfg.Logger.Warn("message failed; will retry", "message", del.ID, "channel", del.Channel, "attempt", del.Attempts, "retry_at", del.NextAt, "err", err)
 	return d.cfg.Store.FinishDelivery(ctx, del, "", true)
+}
+
+// appendSent records message.sent, and message.delivered when the channel
+// says so, in one append.
+func (d *Dispatcher) appendSent(ctx context.Context, del *touchpoint.Delivery, rc channel.Receipt, at time.Time) error {
+	if d.cfg.Appender == nil {
+		return nil
+	}
+	ev, err := messageEvent(del, "message.sent", at, map[string]any{"provider_id": rc.ProviderID})
+	if err != nil {
+		return err
+	}
+	evs := []touchpoint.Event{ev}
+	if rc.Delivered {
+		if ev, err = messageEvent(del, "message.delivered", at, nil); err != nil {
+			return err
+		}
+		evs = append(evs, ev)
+	}
+	if err := d.cfg.Appender.Append(ctx, evs); err != nil {
+		return fmt.Errorf("append message.sent: %w", err)
+	}
+	return nil
 }
 
 func (d *Dispatcher) backoff(attempts int, asked time.Duration) time.Duration {

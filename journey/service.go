@@ -207,13 +207,7 @@ func appendMessageEvent(ctx context.Context, a touchpoint.EventAppender, d *touc
 	if a == nil {
 		return nil
 	}
-	props := map[string]any{"message_id": d.ID, "journey_id": d.JourneyID, "journey_version": d.Version, "enrolment_id": d.EnrolmentID, "node_id": d.NodeID, "template": d.NodeID}
-	for k, v := range extra {
-		props[k] = v
-	}
-	channel := d.Channel
-	ev, err := touchpoint.PlatformEvent{ID: "msg:" + d.ID + ":" + strings.TrimPrefix(name, "message."), Workspace: d.Workspace, ProfileID: d.ProfileID, UserID: d.UserID,
-		Event: name, Channel: channel, Properties: props, Timestamp: at}.Build()
+	ev, err := messageEvent(d, name, at, extra)
 	if err != nil {
 		return err
 	}
@@ -221,4 +215,16 @@ func appendMessageEvent(ctx context.Context, a touchpoint.EventAppender, d *touc
 		return fmt.Errorf("append %s: %w", name, err)
 	}
 	return nil
+}
+
+// messageEvent builds a message.* event about a delivery; its id is
+// derived from the delivery and the event, so recording it twice stores it once.
+func messageEvent(d *touchpoint.Delivery, name string, at time.Time, extra map[string]any) (touchpoint.Event, error) {
+	props := map[string]any{"message_id": d.ID, "journey_id": d.JourneyID, "journey_version": d.Version, "enrolment_id": d.EnrolmentID, "node_id": d.NodeID, "template": d.NodeID}
+	for k, v := range extra {
+		props[k] = v
+	}
+	channel := d.Channel
+	return touchpoint.PlatformEvent{ID: "msg:" + d.ID + ":" + strings.TrimPrefix(name, "message."), Workspace: d.Workspace, ProfileID: d.ProfileID, UserID: d.UserID,
+		Event: name, Channel: channel, Properties: props, Timestamp: at}.Build()
 }

@@ -413,3 +413,32 @@ func publishYAML(t *testing.T, s *server, id, src string) {
 		t.Fatal(err)
 	}
 }
+
+// TestMessagingConfig checks that bad channel settings are refused with
+// the key that is wrong.
+func TestMessagingConfig(t *testing.T) {
+	for _, tt := range []struct{ json, key string }{
+		{`{"smtp":{"host":"mail.example","port":0}}`, "smtp.port"},
+		{`{"smtp":{"host":"mail.example","tls":"maybe"}}`, "smtp.tls"},
+		{`{"smtp":{"host":"mail.example","from":"not an address"}}`, "smtp.from"},
+		{`{"smtp":{"host":"mail.example","username":"u"}}`, "smtp.password"},
+		{`{"sms":{"url":"ftp://gw.example"}}`, "sms.url"},
+		{`{"sms":{"url":"https://gw.example","body":"{{.to"}}`, "sms.body"},
+		{`{"sms":{"url":"https://gw.example","method":"PATCH"}}`, "sms.method"},
+		{`{"public_url":"cx.example"}`, "public_url"},
+		{`{"journeys":{"retry_initial":"0s"}}`, "journeys.retry_initial"},
+		{`{"journeys":{"max_attempts":0}}`, "journeys.max_attempts"},
+	} {
+		c, err := ParseConfig(strings.NewReader(tt.json))
+		if err == nil {
+			err = c.Validate()
+		}
+		if touchpoint.ErrorField(err) != tt.key {
+			t.Errorf("%s: got %v, want an error naming %s", tt.json, err, tt.key)
+		}
+	}
+	c, err := ParseConfig(strings.NewReader(`{"smtp":{"host":"mail.example","port":465,"tls":"tls","from":"Acme <hi@acme.example>"},"sms":{"url":"https://gw.example/send"},"journeys":{"retry_initial":"1m"}}`))
+	if err != nil || c.Validate() != nil || c.Journeys.MaxAttempts != 6 {
+		t.Fatalf("a good config: %+v %v %v", c, err, c.Validate())
+	}
+}
