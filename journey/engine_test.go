@@ -894,3 +894,37 @@ nodes:
 		t.Fatalf("a dry run must change nothing: %+v", st)
 	}
 }
+
+func TestSegmentEntryAndExit(t *testing.T) {
+	b := setup(t)
+	b.publish(`
+id: seg
+name: Win back lapsed customers
+entry: {type: segment_entered, segment_id: seg_lapsed, next: w}
+nodes:
+  - {id: w, type: wait, duration: 3d, next: m}
+  - {id: m, type: email, message: {subject: We miss you, text: Come back}}
+exits:
+  - {event: segment.exited, conditions: 'event.properties.segment_id == "seg_lapsed"'}
+`)
+	for _, u := range []string{"stays", "leaves"} {
+		b.apply(b.identify(u, map[string]any{"email": u + "@example.com"}))
+		b.apply(b.track(u, "segment.entered", map[string]any{"segment_id": "seg_other"}))
+		b.apply(b.track(u, "segment.entered", map[string]any{"segment_id": "seg_lapsed"}))
+	}
+	if n := len(b.enrolments("seg")); n != 2 {
+		t.Fatalf("%d enrolments: only seg_lapsed enrols", n)
+	}
+	b.advance(time.Hour)
+	b.apply(b.track("leaves", "segment.exited", map[string]any{"segment_id": "seg_other"}))
+	b.apply(b.track("leaves", "segment.exited", map[string]any{"segment_id": "seg_lapsed"}))
+	b.advance(3 * 24 * time.Hour)
+	if m := b.email.messages(); len(m) != 1 || m[0].To != "stays@example.com" {
+		t.Fatalf("sent %+v", m)
+	}
+	for _, e := range b.enrolments("seg") {
+		if e.Status == touchpoint.EnrolmentExited && e.EndReason != "exit event segment.exited" {
+			t.Fatalf("exit reason %q", e.EndReason)
+		}
+	}
+}
