@@ -355,8 +355,11 @@ func (db *DB) UpdateJourneys(ctx context.Context, fn func(journey.Tx) error) err
 		return fmt.Errorf("begin journeys batch: %w", err)
 	}
 	// As for identity batches, a batch that has begun runs to its end.
-	jtx := &journeyTx{identityTx: newIdentityTx(db, tx, context.WithoutCancel(ctx))}
+	jtx := &journeyTx{identityTx: newIdentityTx(db, tx, context.WithoutCancel(ctx)), saved: map[string]int{}}
 	err = fn(jtx)
+	if err == nil {
+		err = jtx.flushSaves()
+	}
 	jtx.close()
 	if err != nil {
 		tx.Rollback()
@@ -368,8 +371,41 @@ func (db *DB) UpdateJourneys(ctx context.Context, fn func(journey.Tx) error) err
 	return nil
 }
 
-// journeyTx reuses the identity transaction's statement cache.
-type journeyTx struct{ *identityTx }
+// journeyTx reuses the identity transaction's statement cache. Enrolment
+// saves are held and written many rows to a statement, before the next
+// read and at the end: a timer batch moves thousands of customers, and a
+// statement per customer would cost more than the moves.
+type journeyTx struct {
+	*identityTx
+	saves []*touchpoint.Enrolment
+	saved map[string]int // enrolment id -> index in saves
+}
+
+// saveChunk is how many enrolments one UPDATE writes (10 parameters each).
+const saveChunk = 300
+
+func (t *journeyTx) flushSaves() error {
+	for start := 0; start < len(t.saves); start += saveChunk {
+		chunk := t.saves[start:min(len(t.saves), start+saveChunk)]
+		var q strings.Builder
+		q.WriteString(t.db.query("enrolment_save_many"))
+		q.WriteString(" (VALUES ")
+		args := make([]any, 0, 10*len(chunk))
+		for i, e := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, e.ID, e.Status, e.NodeID, e.Step, nullTime(e.WakeAt), nullString(e.WaitEvent), e.Arm, formatTime(e.UpdatedAt), nullTime(e.EndedAt), e.EndReason)
+		}
+		q.WriteString(") AS v WHERE enrolments.id = v.column1")
+		if _, err := t.tx.ExecContext(t.ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("save enrolments: %w", err)
+		}
+	}
+	t.saves, t.saved = t.saves[:0], map[string]int{}
+	return nil
+}
 
 func (t *journeyTx) SaveCheckpoint(seq uint64) error {
 	_, err := t.exec("save_checkpoint", journey.ConsumerName, seq, formatTime(t.db.now()))
@@ -377,6 +413,9 @@ func (t *journeyTx) SaveCheckpoint(seq uint64) error {
 }
 
 func (t *journeyTx) ActiveEnrolments(workspace string, profileIDs []string) ([]*touchpoint.Enrolment, error) {
+	if err := t.flushSaves(); err != nil {
+		return nil, err
+	}
 	var out []*touchpoint.Enrolment
 	if len(profileIDs) == 1 {
 		// The common case, on a statement prepared once per transaction.
@@ -413,6 +452,9 @@ func (t *journeyTx) ActiveEnrolments(workspace string, profileIDs []string) ([]*
 }
 
 func (t *journeyTx) Entries(workspace, journeyID, profileID string) (journey.Entries, error) {
+	if err := t.flushSaves(); err != nil {
+		return journey.Entries{}, err
+	}
 	var e journey.Entries
 	var active int
 	var last string
@@ -433,6 +475,9 @@ func (t *journeyTx) Entries(workspace, journeyID, profileID string) (journey.Ent
 }
 
 func (t *journeyTx) InsertEnrolment(e *touchpoint.Enrolment) (bool, error) {
+	if err := t.flushSaves(); err != nil {
+		return false, err
+	}
 	res, err := t.exec("enrolment_insert", e.ID, e.Workspace, e.JourneyID, e.Version, e.ProfileID, e.UserID, e.Status, e.NodeID, e.Step,
 		nullTime(e.WakeAt), nullString(e.WaitEvent), e.Arm, string(orEmptyObject(e.Trigger)), formatTime(e.EnteredAt), formatTime(e.UpdatedAt), nullTime(e.EndedAt), e.EndReason)
 	if err != nil {
@@ -443,11 +488,20 @@ func (t *journeyTx) InsertEnrolment(e *touchpoint.Enrolment) (bool, error) {
 }
 
 func (t *journeyTx) SaveEnrolment(e *touchpoint.Enrolment) error {
-	_, err := t.exec("enrolment_save", e.Status, e.NodeID, e.Step, nullTime(e.WakeAt), nullString(e.WaitEvent), e.Arm, formatTime(e.UpdatedAt), nullTime(e.EndedAt), e.EndReason, e.ID)
-	return err
+	c := *e
+	if i, ok := t.saved[e.ID]; ok {
+		t.saves[i] = &c
+		return nil
+	}
+	t.saved[e.ID] = len(t.saves)
+	t.saves = append(t.saves, &c)
+	return nil
 }
 
 func (t *journeyTx) DueEnrolments(now time.Time, limit int) ([]*touchpoint.Enrolment, error) {
+	if err := t.flushSaves(); err != nil {
+		return nil, err
+	}
 	s, err := t.stmt("enrolments_due")
 	if err != nil {
 		return nil, err
