@@ -223,7 +223,10 @@ func (d *Dispatcher) dispatch(ctx context.Context, del *touchpoint.Delivery) err
 	if !found {
 		err = fmt.Errorf("no %s channel is configured", del.Channel)
 	} else {
-		rc, err = s.Send(ctx, m)
+		// A send that has started is finished, even when the server is
+		// stopping: channels bound their own time, and an abandoned send
+		// would be repeated after the restart.
+		rc, err = s.Send(context.WithoutCancel(ctx), m)
 	}
 	at := d.cfg.Clock.Now().UTC()
 	del.UpdatedAt = at
