@@ -40,7 +40,7 @@ type JourneysResult struct {
 	// Per CPU-second: the work done for each second of CPU the process
 	// used (both cores), which does not depend on what else the machine runs.
 	EnrolPerCPUS, TimersPerCPUS float64
-	Events     int // platform events the engine appended to the log
+	Events                      int // platform events the engine appended to the log
 }
 
 func (r JourneysResult) String() string {
