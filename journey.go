@@ -1081,6 +1081,10 @@ type Orchestrator interface {
 	// CheckURL vets an outbound URL against the workspace's allow-list.
 	CheckURL(ctx context.Context, workspace, rawURL string) error
 
+	// WebhookSecret returns the key (hex) webhooks of the workspace are
+	// signed with, for receivers to verify them.
+	WebhookSecret(ctx context.Context, workspace string) (string, error)
+
 	// RecordConsent stores a consent answer and, if it changed anything,
 	// records a consent.changed event. Returns EINVALID naming the field.
 	RecordConsent(ctx context.Context, c *Consent) (changed bool, err error)

@@ -143,3 +143,10 @@ func (c *Client) AddSuppression(ctx context.Context, req SuppressionRequest) (*t
 	err := c.do(ctx, http.MethodPost, "/api/v1/suppressions", bytes.NewReader(body), "application/json", &out)
 	return &out, err
 }
+
+// WebhookSecret returns the key (hex) webhooks are signed with.
+func (c *Client) WebhookSecret(ctx context.Context) (string, error) {
+	var out WebhookSecretResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/messaging/webhook-secret", nil, "", &out)
+	return out.Secret, err
+}

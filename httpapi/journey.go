@@ -402,6 +402,7 @@ func (s *Server) journeyRoutes(r chi.Router) {
 		r.Get("/messaging/settings", s.handle(s.handleGetMessagingSettings))
 	})
 	r.With(s.require(touchpoint.PermWorkspaceAdmin)).Put("/messaging/settings", s.handle(s.handlePutMessagingSettings))
+	r.With(s.require(touchpoint.PermWorkspaceAdmin)).Get("/messaging/webhook-secret", s.handle(s.handleWebhookSecret))
 	r.With(s.require(touchpoint.PermMessagesSend)).Post("/journeys/{id}/enrol", s.handle(s.handleEnrol))
 	r.With(s.require(touchpoint.PermProfilesRead)).Get("/messages", s.handle(s.handleMessages))
 	r.With(s.require(touchpoint.PermMessagesSend)).Post("/messages/{id}/retry", s.handle(s.handleRetryMessage))
@@ -413,4 +414,19 @@ func (s *Server) journeyRoutes(r chi.Router) {
 		r.Post("/suppressions", s.handle(s.handleAddSuppression))
 		r.Delete("/suppressions/{kind}/{value}", s.handle(s.handleRemoveSuppression))
 	})
+}
+
+// WebhookSecretResponse is the answer to GET /api/v1/messaging/webhook-secret.
+type WebhookSecretResponse struct {
+	// Secret (hex) is the HMAC-SHA256 key of the Touchpoint-Signature header.
+	Secret string `json:"secret"`
+}
+
+func (s *Server) handleWebhookSecret(w http.ResponseWriter, r *http.Request) error {
+	secret, err := s.cfg.Orchestrator.WebhookSecret(r.Context(), workspaceOf(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, WebhookSecretResponse{Secret: secret})
+	return nil
 }

@@ -431,7 +431,7 @@ func (d *Dispatcher) render(ctx context.Context, del *touchpoint.Delivery, jv *t
 	}
 	if n.Type == touchpoint.NodeWebhook {
 		if secret, err := d.cfg.Store.MessagingSecret(ctx, del.Workspace); err == nil {
-			m.Secret = secret
+			m.Secret = WebhookKey(secret)
 		} else {
 			return err
 		}

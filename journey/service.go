@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -103,6 +104,25 @@ func (e *Engine) RecordConsent(ctx context.Context, c *touchpoint.Consent) (bool
 		}
 	}
 	return true, nil
+}
+
+// WebhookKey is the key webhooks are signed with, derived from the
+// workspace's secret so that a receiver holding it cannot sign anything
+// else (unsubscribe links use the secret itself).
+func WebhookKey(secret []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("webhook-signing"))
+	return m.Sum(nil)
+}
+
+// WebhookSecret returns the workspace's webhook signing key, hex-encoded,
+// for receivers to verify Touchpoint-Signature.
+func (e *Engine) WebhookSecret(ctx context.Context, workspace string) (string, error) {
+	secret, err := e.cfg.Store.MessagingSecret(ctx, workspace)
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(WebhookKey(secret)), nil
 }
 
 // UnsubscribeToken signs (workspace, profile, channel) for an unsubscribe

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -27,6 +30,9 @@ type receiver struct {
 	applied  int
 	hang     chan struct{} // when set, the next request is recorded and then hangs
 	got      chan string
+
+	lastBody      []byte
+	lastSignature string
 }
 
 func newReceiver() *receiver {
@@ -34,9 +40,10 @@ func newReceiver() *receiver {
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	io.Copy(io.Discard, r.Body)
+	body, _ := io.ReadAll(r.Body)
 	key := r.Header.Get("Idempotency-Key")
 	rc.mu.Lock()
+	rc.lastBody, rc.lastSignature = body, r.Header.Get("Touchpoint-Signature")
 	rc.requests[key]++
 	if rc.requests[key] == 1 {
 		rc.applied++
@@ -186,6 +193,23 @@ goal: {event: Order Completed}
 	case <-env.hook.got:
 	case <-time.After(30 * time.Second):
 		t.Fatal("no webhook arrived")
+	}
+
+	// The receiver checks the signature with the key the API gives.
+	secret, err := c.WebhookSecret(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := hex.DecodeString(secret)
+	env.hook.mu.Lock()
+	body, sig := env.hook.lastBody, env.hook.lastSignature
+	env.hook.mu.Unlock()
+	ts, _, _ := strings.Cut(strings.TrimPrefix(sig, "t="), ",")
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(ts + "."))
+	mac.Write(body)
+	if sig != "t="+ts+",v1="+hex.EncodeToString(mac.Sum(nil)) || !strings.Contains(string(body), `"first_name":"Ana"`) {
+		t.Fatalf("webhook signature %q does not verify, or body %s", sig, body)
 	}
 
 	// The web widget finds the in-app message with the write key.
