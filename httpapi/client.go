@@ -226,3 +226,14 @@ func (c *Client) SetIdentityRules(ctx context.Context, rules touchpoint.Identity
 	body, _ := json.Marshal(rules)
 	return c.do(ctx, http.MethodPut, "/api/v1/identity/rules", bytes.NewReader(body), "application/json", nil)
 }
+
+// Account returns an account with up to limit members (0: the default).
+func (c *Client) Account(ctx context.Context, id string, limit int) (*touchpoint.Account, error) {
+	path := "/api/v1/accounts/" + url.PathEscape(id)
+	if limit > 0 {
+		path += "?limit=" + strconv.Itoa(limit)
+	}
+	var a touchpoint.Account
+	err := c.do(ctx, http.MethodGet, path, nil, "", &a)
+	return &a, err
+}

@@ -105,6 +105,12 @@ func (s *Server) handleUnmerge(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if s.cfg.IdentityMapSynced != nil {
+		// Answer once analytics shows the two customers apart too.
+		if err := s.cfg.IdentityMapSynced(r.Context()); err != nil {
+			s.logger.Warn("unmerge done; analytics not caught up yet", "merge", m.ID, "err", err)
+		}
+	}
 	writeJSON(w, http.StatusOK, m)
 	return nil
 }
@@ -207,5 +213,24 @@ func (s *Server) handlePutIdentityRules(w http.ResponseWriter, r *http.Request) 
 		s.cfg.RulesChanged(ws)
 	}
 	writeJSON(w, http.StatusOK, rules)
+	return nil
+}
+
+// handleGetAccount serves GET /api/v1/accounts/{id}?limit=…: an account's
+// traits and its members.
+func (s *Server) handleGetAccount(w http.ResponseWriter, r *http.Request) error {
+	limit := 100
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return touchpoint.FieldError("limit", "must be a whole number from 1 to 10000")
+		}
+		limit = n
+	}
+	a, err := s.cfg.Profiles.FindAccount(r.Context(), workspaceOf(r), chi.URLParam(r, "id"), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
 	return nil
 }

@@ -47,6 +47,9 @@ type Config struct {
 	LocalKey string
 	// RulesChanged, if set, is told when a workspace's identity rules change.
 	RulesChanged func(workspace string)
+	// IdentityMapSynced, if set, waits until analytics attributes events
+	// as identity resolution does now (after an unmerge, say).
+	IdentityMapSynced func(ctx context.Context) error
 }
 
 // Server is Touchpoint's HTTP server.
@@ -146,6 +149,7 @@ func (s *Server) routes() chi.Router {
 				r.Get("/profiles/{identifier}", s.handle(s.handleGetProfile))
 				r.Get("/profiles/{id}/timeline", s.handle(s.handleTimeline))
 				r.Get("/profiles/{id}/merges", s.handle(s.handleProfileMerges))
+				r.Get("/accounts/{id}", s.handle(s.handleGetAccount))
 			})
 			r.Group(func(r chi.Router) {
 				r.Use(s.require(touchpoint.PermProfilesWrite))

@@ -141,6 +141,22 @@ func (e *Engine) resolve(tx Tx, ev *touchpoint.Event, ids []touchpoint.Identifie
 	var target string // canonical profile of the most specific known identifier
 	var canon []string
 	unknown := 0
+	known := ids[:0:0]
+	for _, id := range ids {
+		o, _, err := tx.Owner(ev.Workspace, id)
+		if err != nil {
+			return "", err
+		}
+		// A profile id names an existing profile or nothing: it is never
+		// attached to a profile as an identifier.
+		if id.Kind != touchpoint.KindProfile || o != "" {
+			known = append(known, id)
+		}
+	}
+	ids = known
+	if len(ids) == 0 {
+		return "", nil
+	}
 	for i, id := range ids {
 		o, c, err := tx.Owner(ev.Workspace, id)
 		if err != nil {
@@ -316,6 +332,7 @@ func (e *Engine) traits(tx Tx, ev *touchpoint.Event, s *State) error {
 			continue
 		}
 		s.Traits[k] = TraitValue{Value: v, At: ev.Timestamp}
+		s.TraitsChanged = true
 	}
 	return nil
 }

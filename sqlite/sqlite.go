@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -31,7 +32,23 @@ type DB struct {
 	rdb     *sql.DB
 	clock   touchpoint.Clock
 	queries map[string]string
+
+	// identityMu serialises the writers of identities and merges (the
+	// identity engine's batches and unmerges), which keep index in step
+	// with the tables. index is nil until the first batch loads it.
+	identityMu sync.Mutex
+	index      *identityIndex
+	legacySeen bool  // identity_seen still holds ids to consult
+	prunedDay  int64 // the day identity_seen_keys was last pruned
+	// StateCacheSize is how many profile states identity resolution keeps
+	// decoded in memory (DefaultStateCacheSize unless set before the first
+	// batch). Each takes about a kilobyte.
+	StateCacheSize int
 }
+
+// DefaultStateCacheSize keeps the states of the 100,000 most recently
+// active customers in memory (about 100 MB when full).
+const DefaultStateCacheSize = 100000
 
 // Open opens (creating if needed) the database at path and migrates it.
 func Open(ctx context.Context, path string, clock touchpoint.Clock) (*DB, error) {
@@ -56,7 +73,7 @@ func Open(ctx context.Context, path string, clock touchpoint.Clock) (*DB, error)
 		sdb.Close()
 		return nil, fmt.Errorf("open state: %w", err)
 	}
-	db := &DB{db: sdb, rdb: rdb, clock: clock}
+	db := &DB{db: sdb, rdb: rdb, clock: clock, StateCacheSize: DefaultStateCacheSize}
 	if db.queries, err = sqlfiles.Load(queryFS, "queries"); err != nil {
 		db.Close()
 		return nil, err

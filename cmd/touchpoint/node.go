@@ -48,6 +48,7 @@ type node struct {
 	registry  *prometheus.Registry
 
 	rules          *identity.RulesCache
+	feed           *identity.Feed
 	consumerCancel context.CancelFunc
 	consumers      sync.WaitGroup
 	running        atomic.Int32
@@ -78,6 +79,7 @@ func openNode(ctx context.Context, cfg Config, logger *slog.Logger) (*node, erro
 		return nil, fmt.Errorf("open analytics: %w", err)
 	}
 	n.rules = identity.NewRulesCache(n.state.IdentityRules, 10*time.Second, logger)
+	n.feed = identity.NewFeed(n.state, n.warehouse, logger)
 	n.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range n.log.Metrics().Collectors() {
 		n.registry.MustRegister(c)
@@ -99,13 +101,21 @@ func lockDataDir(dir string) (*os.File, error) {
 	return f, nil
 }
 
-// consumerCount is how many log consumers a node runs.
-const consumerCount = 2
+// consumerCount is how many log consumers a node runs, and the feed of
+// identity changes into analytics.
+const consumerCount = 3
 
-// startConsumers starts the log consumers: the analytics warehouse and the
-// identity engine. They run until close.
+// startConsumers starts the log consumers (the analytics warehouse and the
+// identity engine) and the identity map feed. They run until close.
 func (n *node) startConsumers(ctx context.Context) error {
 	engine := identity.NewEngine(n.state, n.rules.Rules, n.logger)
+	resolve := func(ctx context.Context, b tplog.Batch) error {
+		if err := engine.Apply(ctx, b); err != nil {
+			return err
+		}
+		n.feed.Notify()
+		return nil
+	}
 	consumers := []struct {
 		name       string
 		checkpoint func(context.Context) (uint64, error)
@@ -113,10 +123,19 @@ func (n *node) startConsumers(ctx context.Context) error {
 		maxEvents  int
 	}{
 		{duckdb.ConsumerName, n.warehouse.Checkpoint, n.warehouse.Apply, 50000},
-		{identity.ConsumerName, engine.Checkpoint, engine.Apply, 10000},
+		{identity.ConsumerName, engine.Checkpoint, resolve, 10000},
 	}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.consumerCancel = cancel
+	n.consumers.Add(1)
+	n.running.Add(1)
+	go func() {
+		defer n.consumers.Done()
+		defer n.running.Add(-1)
+		if err := n.feed.Run(cctx); err != nil {
+			n.logger.Error("identity map feed stopped", "err", err)
+		}
+	}()
 	for _, c := range consumers {
 		after, err := c.checkpoint(ctx)
 		if err != nil {
@@ -167,7 +186,8 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 			return err
 		}
 		if seq >= head && iseq >= head {
-			return nil
+			// Analytics must also attribute events as resolution does.
+			return n.feed.Wait(ctx)
 		}
 		select {
 		case <-ctx.Done():
@@ -193,6 +213,11 @@ func (n *node) httpServer(localKey string) *httpapi.Server {
 		Registry:     n.registry,
 		LocalKey:     localKey,
 		RulesChanged: n.rules.Forget,
+		IdentityMapSynced: func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			return n.feed.Wait(ctx)
+		},
 	})
 }
 
