@@ -357,7 +357,7 @@ func (db *DB) recordUnmerge(ctx context.Context, tx *sql.Tx, m *touchpoint.Merge
 		return err
 	}
 	for _, r := range group {
-		if _, err := tx.ExecContext(ctx, db.query("identity_change_insert"), next(), m.Workspace, r, nil, nil, m.Loser); err != nil {
+		if _, err := tx.ExecContext(ctx, db.query("identity_change_insert"), next(), m.Workspace, r, nil, nil, m.Loser, false); err != nil {
 			return err
 		}
 	}
@@ -366,7 +366,7 @@ func (db *DB) recordUnmerge(ctx context.Context, tx *sql.Tx, m *touchpoint.Merge
 		return err
 	}
 	for _, p := range []string{m.Loser, winner} {
-		if _, err := tx.ExecContext(ctx, db.query("profile_traits_dirty_mark"), m.Workspace, p, next()); err != nil {
+		if _, err := tx.ExecContext(ctx, db.query("identity_change_insert"), next(), m.Workspace, p, nil, nil, p, true); err != nil {
 			return err
 		}
 	}
