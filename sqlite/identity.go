@@ -575,8 +575,20 @@ func (t *identityTx) Merge(m *touchpoint.Merge) error {
 func (t *identityTx) RejectMerge(r *touchpoint.MergeRejection) error {
 	profiles, _ := json.Marshal(r.Profiles)
 	ids, _ := json.Marshal(r.Identifiers)
-	_, err := t.exec("merge_reject", r.Workspace, r.EventID, string(profiles), string(ids), r.Reason, formatTime(r.CreatedAt))
-	return err
+	res, err := t.exec("merge_reject", r.Workspace, r.EventID, string(profiles), string(ids), r.Reason, formatTime(r.CreatedAt))
+	if err != nil {
+		return err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("reject merge: %w", err)
+	}
+	for _, p := range r.Profiles {
+		if _, err := t.exec("merge_reject_profile", id, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *identityTx) State(profileID string) (*identity.State, error) {
