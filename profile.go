@@ -22,6 +22,15 @@ type Profile struct {
 	// MergedInto is set when this profile was merged into another; reads
 	// by its id answer with that one.
 	MergedInto string `json:"merged_into,omitempty"`
+	// Accounts are the companies or households the customer belongs to
+	// (Segment group calls), with the account's traits.
+	Accounts []Account `json:"accounts,omitempty"`
+}
+
+// Account is a company or household that profiles belong to.
+type Account struct {
+	ID     string          `json:"id"`
+	Traits json.RawMessage `json:"traits"`
 }
 
 // ProfileIdentifier is an identifier with when and how it joined.

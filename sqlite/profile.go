@@ -140,7 +140,30 @@ func (t *identityTx) compose(p *touchpoint.Profile) error {
 		}
 		p.Identifiers = append(p.Identifiers, pi)
 	}
-	return irows.Err()
+	if err := irows.Err(); err != nil {
+		return err
+	}
+	irows.Close()
+
+	as, err := t.stmt("profile_accounts")
+	if err != nil {
+		return err
+	}
+	arows, err := as.QueryContext(t.ctx, sql.Named("id", p.ID))
+	if err != nil {
+		return fmt.Errorf("profile accounts: %w", err)
+	}
+	defer arows.Close()
+	for arows.Next() {
+		var a touchpoint.Account
+		var traits string
+		if err := arows.Scan(&a.ID, &traits); err != nil {
+			return fmt.Errorf("profile accounts: %w", err)
+		}
+		a.Traits = json.RawMessage(traits)
+		p.Accounts = append(p.Accounts, a)
+	}
+	return arows.Err()
 }
 
 // Merges lists the merges that involve a profile or any row merged into it.

@@ -14,6 +14,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 	"github.com/pressly/goose/v3"
 	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/password"
 	"github.com/touchpoint-cx/touchpoint/internal/sqlfiles"
 )
 
@@ -31,6 +32,8 @@ type DB struct {
 	rdb     *sql.DB
 	clock   touchpoint.Clock
 	queries map[string]string
+	// passwordParams is the cost of new password hashes.
+	passwordParams password.Params
 }
 
 // Open opens (creating if needed) the database at path and migrates it.
@@ -56,7 +59,7 @@ func Open(ctx context.Context, path string, clock touchpoint.Clock) (*DB, error)
 		sdb.Close()
 		return nil, fmt.Errorf("open state: %w", err)
 	}
-	db := &DB{db: sdb, rdb: rdb, clock: clock}
+	db := &DB{db: sdb, rdb: rdb, clock: clock, passwordParams: password.Default}
 	if db.queries, err = sqlfiles.Load(queryFS, "queries"); err != nil {
 		db.Close()
 		return nil, err
@@ -85,7 +88,10 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate state: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.db, fsys)
+	// Areas of the product number their migrations in ranges of their own
+	// (00001-00009, 00010-00019…), so a database may have applied a higher
+	// number before a lower one it did not have yet: apply those too.
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.db, fsys, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("migrate state: %w", err)
 	}
