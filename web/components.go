@@ -158,11 +158,16 @@ func prettyJSON(v any) string {
 	case string:
 		raw = []byte(x)
 	default:
-		b, err := json.MarshalIndent(v, "", "  ")
-		if err != nil {
+		// Keep <, > and & as they are: the template escapes them for
+		// HTML, and \u003c would only confuse the reader.
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(v); err != nil {
 			return fmt.Sprint(v)
 		}
-		return string(b)
+		return strings.TrimRight(buf.String(), "\n")
 	}
 	var buf bytes.Buffer
 	if json.Indent(&buf, raw, "", "  ") != nil {
