@@ -151,7 +151,7 @@ func (b *browser) shot(name string) {
 		w, h int64
 	}{{"laptop", 1366, 900}, {"phone", 390, 844}} {
 		var png []byte
-		b.run(chromedp.EmulateViewport(size.w, size.h), chromedp.Sleep(150), chromedp.FullScreenshot(&png, 100))
+		b.run(chromedp.EmulateViewport(size.w, size.h), chromedp.Evaluate(`window.scrollTo(0, 0)`, nil), chromedp.Sleep(300), chromedp.FullScreenshot(&png, 100))
 		if err := os.WriteFile(filepath.Join(b.shots, name+"-"+size.name+".png"), png, 0o644); err != nil {
 			b.t.Fatal(err)
 		}
@@ -200,6 +200,10 @@ func TestDashboard(t *testing.T) {
 		`{"type":"track","userId":"ana","event":"Email Opened","context":{"channel":"email"}}`,
 		`{"type":"identify","userId":"mallory","traits":{"name":"<img src=x onerror=alert(2)>","email":"m@example.com"}}`,
 		`{"type":"track","userId":"mallory","event":"Comment Posted","properties":{"comment":"` + xss + `"}}`,
+		// Two profiles that a third call merges.
+		`{"type":"identify","anonymousId":"m-1","traits":{"email":"bo@example.com"}}`,
+		`{"type":"identify","userId":"bo","traits":{"name":"Bo Berg"}}`,
+		`{"type":"track","userId":"bo","anonymousId":"m-1","event":"Signed In"}`,
 	} {
 		if code, resp := s.post("/v1/batch", wk, `{"batch":[`+strings.Replace(body, "{", fmt.Sprintf(`{"messageId":"seed-%d",`, i), 1)+`]}`); code != 200 {
 			t.Fatalf("seed %d: %d %s", i, code, resp)
@@ -250,9 +254,9 @@ func TestDashboard(t *testing.T) {
 		b.run(chromedp.WaitVisible(`[data-chart="by_source"][data-drawn]`, chromedp.ByQuery))
 		// Customers are counted through the analytics store's profile_events
 		// view, so the figure follows identity resolution into analytics.
-		b.expect(`.kpis`, "Events\n6", "Customers", "New customers")
+		b.expect(`.kpis`, "Events\n9", "Customers", "New customers")
 		b.run(chromedp.WaitNotPresent(`//span[@data-live-counter][text()="…"]`))
-		b.expect(`[data-live-counter]`, "6")
+		b.expect(`[data-live-counter]`, "9")
 		b.shot("overview")
 		// A period with nothing in it says so and what to do.
 		b.open(s.url+"/overview?from=2020-01-01&to=2020-01-31", `.empty`)
@@ -279,6 +283,22 @@ func TestDashboard(t *testing.T) {
 		b.run(chromedp.Click(`//a[contains(., "Ana Lima")]`), chromedp.WaitVisible(`.timeline`, chromedp.ByQuery))
 		b.expect(`main`, "Ana Lima", "plan", "pro", "anonymous_id", "a-1", "Order Completed", "Viewed page Pricing", "store", "email", "42.50")
 		b.shot("profile")
+		b.check()
+	})
+
+	step("Unmerge", func(t *testing.T) {
+		b.open(s.url+"/profiles/user_id:bo", `.merges`)
+		b.expect(`.merges`, "Merged", "anonymous_id: m-1")
+		b.shot("profile-merged")
+		b.run(chromedp.Click(`//button[contains(., "Unmerge")]`), chromedp.WaitVisible(`.merges li.undone`, chromedp.ByQuery))
+		b.expect(`.merges`, "Undone", "by user:"+keys.AdminEmail)
+		p, err := s.client().Profile(ctx, "user_id:bo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ms, err := s.client().Merges(ctx, p.ID); err != nil || len(ms) != 1 || ms[0].UndoneAt == nil {
+			t.Fatalf("merges after unmerge: %+v, %v", ms, err)
+		}
 		b.check()
 	})
 

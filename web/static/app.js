@@ -420,7 +420,10 @@
 
     function label(c) {
       var ev = c.event || {};
-      return ev.event || (ev.name ? c.type + ' ' + ev.name : '') || c.type || 'call';
+      if (ev.event) return ev.event;
+      if (ev.name) return c.type + ' ' + ev.name;
+      var who = ev.userId || ev.anonymousId || ev.groupId;
+      return who ? (c.type || 'call') + ' ' + who : c.type || 'call';
     }
 
     function row(c, fresh) {
