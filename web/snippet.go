@@ -1,8 +1,8 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
-	"strconv"
 
 	"github.com/touchpoint-cx/touchpoint"
 )
@@ -29,9 +29,16 @@ a.factory=function(m){return function(){var r=Array.prototype.slice.call(argumen
 for(var i=0;i<a.methods.length;i++){var k=a.methods[i];a[k]=a.factory(k)}
 a.load=function(key,o){a._writeKey=key;a._options=o;var s=document.createElement("script");s.async=!0;
 s.src=o.host+"/tp.js";var f=document.getElementsByTagName("script")[0];f.parentNode.insertBefore(s,f)};
-a.load(` + strconv.Quote(writeKey) + `,{host:` + strconv.Quote(origin) + `});
+a.load(` + jsString(writeKey) + `,{host:` + jsString(origin) + `});
 a.page()}();
 </script>`
+}
+
+// jsString quotes s for a script, escaping <, > and & so that nothing in
+// it can close the script element.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 func snippets(origin string, s *touchpoint.Source) Snippets {
