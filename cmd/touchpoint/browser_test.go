@@ -95,7 +95,11 @@ func newBrowser(t *testing.T) *browser {
 	})
 	// Charts are drawn without animation when the user prefers less
 	// motion, so screenshots show them whole.
-	b.run(cdplog.Enable(), emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}}))
+	// The first run starts the browser, which lives as long as the
+	// context of that run: the test's, not one step's.
+	if err := chromedp.Run(ctx, cdplog.Enable(), emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}})); err != nil {
+		t.Fatal(err)
+	}
 	t.Logf("screenshots in %s", shots)
 	return b
 }
@@ -117,9 +121,13 @@ func (b *browser) check() {
 	}
 }
 
+// run runs actions, failing the test if they take more than 30 seconds
+// (a wait for something that never shows).
 func (b *browser) run(actions ...chromedp.Action) {
 	b.t.Helper()
-	if err := chromedp.Run(b.ctx, actions...); err != nil {
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Run(ctx, actions...); err != nil {
 		b.t.Fatal(err)
 	}
 }
@@ -432,6 +440,19 @@ document.getElementById('buy').addEventListener('click', function () {
 			t.Fatalf("rules after saving: %+v, %v", rules, err)
 		}
 		b.shot("settings")
+		// A new workspace: its creator owns it and switches to it.
+		b.run(chromedp.SendKeys(`//form[@data-api="POST /api/v1/workspaces"]//input[@name="id"]`, "brand-b"),
+			chromedp.SendKeys(`//form[@data-api="POST /api/v1/workspaces"]//input[@name="name"]`, "Brand B"),
+			chromedp.Click(`//button[contains(., "Create workspace")]`),
+			chromedp.WaitReady(`//select[@id="ws-select"]/option[@value="brand-b"]`))
+		b.run(setValue(`#ws-select`, "brand-b"), chromedp.Evaluate(`document.querySelector('#ws-select').form.submit()`, nil),
+			chromedp.WaitVisible(`//p[contains(., "Workspace brand-b")]`))
+		b.open(s.url+"/overview", `.empty`)
+		b.expect(`.empty`, "No events in this period")
+		b.expect(`.nav-user`, "owner · Brand B")
+		b.run(setValue(`#ws-select`, "default"), chromedp.Evaluate(`document.querySelector('#ws-select').form.submit()`, nil),
+			chromedp.WaitVisible(`//span[@data-live-counter][text()!="…"]`))
+		b.expect(`.nav-user`, "owner · Default")
 		b.open(s.url+"/account", `input[name=current_password]`)
 		b.shot("account")
 		b.check()
