@@ -71,3 +71,19 @@ func TestDebugRing(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkDebugRing measures what the event debugger adds to each
+// accepted event on the collection path: recording it in a batch of 100.
+func BenchmarkDebugRing(b *testing.B) {
+	d := touchpoint.NewDebugRing(0)
+	ev := &touchpoint.Event{ID: "m", Workspace: "a", Type: touchpoint.TypeTrack, Event: "Order Completed"}
+	batch := make([]touchpoint.DebugCall, 100)
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range batch {
+			batch[i] = touchpoint.DebugCall{Workspace: "a", Path: "/v1/batch", Type: "track", MessageID: "m", Accepted: true, Event: ev}
+		}
+		d.Record(batch...)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(batch)), "ns/event")
+}

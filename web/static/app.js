@@ -233,7 +233,8 @@
     function visible() { return rows.filter(function (r) { return !r.hidden; }); }
     function updateCount() {
       var n = visible().length;
-      count.textContent = n === rows.length ? rows.length + ' rows' : n + ' of ' + rows.length + ' rows';
+      var noun = rows.length === 1 ? ' row' : ' rows';
+      count.textContent = n === rows.length ? rows.length + noun : n + ' of ' + rows.length + noun;
     }
     filter.addEventListener('input', function () {
       var q = filter.value.toLowerCase();
