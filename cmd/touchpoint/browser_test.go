@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -586,6 +587,39 @@ func TestSessionAPI(t *testing.T) {
 	if ws, _ := s.client().Workspaces(ctx); len(ws) != 1 || ws[0].Name != "Renamed" {
 		t.Fatalf("workspace after rename: %+v", ws)
 	}
+	// Changing the password needs the current one and ends the other
+	// sessions, not this one.
+	_, other := login(keys.AdminEmail, keys.AdminPassword)
+	change := func(current string) int {
+		form := url.Values{"csrf_token": {csrf}, "current_password": {current}, "new_password": {"a new long password"}, "confirm_password": {"a new long password"}}
+		req, _ := http.NewRequest("POST", s.url+"/account/password", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: web.CookieName, Value: token})
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := change("not my password"); code != http.StatusUnauthorized {
+		t.Fatalf("password change with a wrong current password: %d", code)
+	}
+	if code := change(keys.AdminPassword); code != http.StatusSeeOther {
+		t.Fatalf("password change: %d", code)
+	}
+	if code := call("GET", "/api/v1/stats", ""); code != 200 {
+		t.Fatalf("the session that changed the password: %d", code)
+	}
+	token, other = other, token
+	if code := call("GET", "/api/v1/stats", ""); code != 401 {
+		t.Fatalf("another session after the password changed: %d", code)
+	}
+	token = other
+	if resp, tok := login(keys.AdminEmail, "a new long password"); resp.StatusCode != http.StatusSeeOther || tok == "" {
+		t.Fatalf("sign-in with the new password: %d", resp.StatusCode)
+	}
+
 	// Sign out: the cookie stops working.
 	form := strings.NewReader("csrf_token=" + csrf)
 	req, _ = http.NewRequest("POST", s.url+"/logout", form)
