@@ -156,6 +156,12 @@ func (n *node) ready(ctx context.Context) error {
 func (n *node) waitCaughtUp(ctx context.Context) error {
 	for {
 		head, err := n.log.LastSequence(ctx)
+		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			// On a busy machine one query of the stream can time out while
+			// the log is fine: ask again rather than give up a long load.
+			n.logger.Warn("log query timed out; asking again", "err", err)
+			continue
+		}
 		if err != nil {
 			return err
 		}
