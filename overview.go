@@ -73,6 +73,10 @@ type OverviewService interface {
 	// Returns EINVALID for a bad period.
 	Overview(ctx context.Context, f OverviewFilter) (*Overview, error)
 
+	// EventsBySource counts the workspace's events of the period by source id.
+	// Returns EINVALID for a bad period.
+	EventsBySource(ctx context.Context, f OverviewFilter) ([]KeyCount, error)
+
 	// ActiveProfiles returns the ids of the profiles with the most recent
 	// events, most recent first.
 	ActiveProfiles(ctx context.Context, workspace string, limit int) ([]string, error)

@@ -283,6 +283,10 @@ func TestOverview(t *testing.T) {
 	if len(o.TopEvents) != 3 || o.TopEvents[0] != (touchpoint.KeyCount{Key: "Product Viewed", Count: 2}) {
 		t.Fatalf("top events: %v", o.TopEvents)
 	}
+	by, err := w.EventsBySource(ctx, touchpoint.OverviewFilter{Workspace: "default", From: day(2, 0), To: day(5, 0)})
+	if err != nil || fmt.Sprint(by) != "[{src_web 2} {src_mail 1} {src_pos 1}]" {
+		t.Fatalf("events by source = %v, %v", by, err)
+	}
 	active, err := w.ActiveProfiles(ctx, "default", 2)
 	if err != nil || fmt.Sprint(active) != "[user_id:u3 user_id:u2]" {
 		t.Fatalf("active profiles = %v, %v", active, err)

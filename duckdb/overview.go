@@ -99,6 +99,30 @@ func (w *Warehouse) Overview(ctx context.Context, f touchpoint.OverviewFilter) (
 	return o, nil
 }
 
+// EventsBySource counts a period's events by source id, largest first.
+func (w *Warehouse) EventsBySource(ctx context.Context, f touchpoint.OverviewFilter) ([]touchpoint.KeyCount, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	rows, err := w.db.QueryContext(ctx, w.query("overview_by_source"), sql.Named("workspace", f.Workspace),
+		sql.Named("from", f.From), sql.Named("to", f.To), sql.Named("limit", 10000))
+	if err != nil {
+		return nil, fmt.Errorf("events by source: %w", err)
+	}
+	defer rows.Close()
+	out := []touchpoint.KeyCount{}
+	for rows.Next() {
+		var k touchpoint.KeyCount
+		var key sql.NullString
+		if err := rows.Scan(&key, &k.Count); err != nil {
+			return nil, fmt.Errorf("events by source: %w", err)
+		}
+		k.Key = key.String
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
 // ActiveProfiles returns the profiles with the latest events.
 func (w *Warehouse) ActiveProfiles(ctx context.Context, workspace string, limit int) ([]string, error) {
 	if limit < 1 || limit > 1000 {

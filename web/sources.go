@@ -50,11 +50,11 @@ func (d *Dashboard) loadSources(r *http.Request, v *View) error {
 	now := d.cfg.Clock.Now()
 	counts := map[string]int64{}
 	if len(sources) > 0 {
-		o, err := d.cfg.Overview.Overview(r.Context(), touchpoint.OverviewFilter{Workspace: ws, From: now.Add(-30 * 24 * time.Hour), To: now.Add(time.Minute)})
+		by, err := d.cfg.Overview.EventsBySource(r.Context(), touchpoint.OverviewFilter{Workspace: ws, From: now.Add(-30 * 24 * time.Hour), To: now.Add(time.Minute)})
 		if err != nil {
 			return err
 		}
-		for _, k := range o.BySource {
+		for _, k := range by {
 			counts[k.Key] = k.Count
 		}
 	}
