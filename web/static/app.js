@@ -303,7 +303,16 @@
       grid: { left: 8, right: 12, top: 36, bottom: 8, containLabel: true },
       textStyle: { fontFamily: 'system-ui, sans-serif' },
     };
-    var axisLabel = { color: '#667085' };
+    var compact = function (n) {
+      var a = Math.abs(n);
+      if (a >= 1e6) return +(n / 1e6).toFixed(1) + 'M';
+      if (a >= 1e3) return +(n / 1e3).toFixed(1) + 'k';
+      return String(n);
+    };
+    var axisLabel = { color: '#667085', formatter: compact, hideOverlap: true };
+    var dayLabel = { color: '#667085', hideOverlap: true, formatter: function (d) {
+      return new Date(d + 'T00:00:00Z').toLocaleDateString(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+    } };
     var days = data.days;
     if (key === 'events_by_day') {
       var names = Object.keys(data.channels).sort(function (a, b) {
@@ -312,7 +321,7 @@
       });
       return Object.assign(base, {
         legend: { type: 'scroll', top: 0, icon: 'circle', itemWidth: 8, itemHeight: 8 },
-        xAxis: { type: 'category', data: days, boundaryGap: false, axisLabel: axisLabel },
+        xAxis: { type: 'category', data: days, boundaryGap: false, axisLabel: dayLabel },
         yAxis: { type: 'value', axisLabel: axisLabel, splitLine: { lineStyle: { color: '#eef0f4' } } },
         series: names.map(function (n) {
           return { name: n, type: 'line', stack: 'events', areaStyle: { opacity: .18 }, smooth: true, showSymbol: false, lineStyle: { width: 1.5 }, data: data.channels[n] };
@@ -322,7 +331,7 @@
     if (key === 'customers_by_day') {
       return Object.assign(base, {
         legend: { top: 0, icon: 'circle', itemWidth: 8, itemHeight: 8 },
-        xAxis: { type: 'category', data: days, boundaryGap: false, axisLabel: axisLabel },
+        xAxis: { type: 'category', data: days, boundaryGap: false, axisLabel: dayLabel },
         yAxis: { type: 'value', axisLabel: axisLabel, splitLine: { lineStyle: { color: '#eef0f4' } } },
         series: [
           { name: 'Active customers', type: 'line', smooth: true, showSymbol: false, areaStyle: { opacity: .12 }, data: data.active },
@@ -343,7 +352,7 @@
     return Object.assign(base, {
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, renderMode: 'richText', confine: true },
       grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
-      xAxis: { type: 'value', axisLabel: axisLabel, splitLine: { lineStyle: { color: '#eef0f4' } } },
+      xAxis: { type: 'value', axisLabel: axisLabel, splitNumber: 3, splitLine: { lineStyle: { color: '#eef0f4' } } },
       yAxis: { type: 'category', data: items.map(function (i) { return i.name; }),
         axisLabel: { color: '#344054', width: 130, overflow: 'truncate' } },
       series: [{ type: 'bar', data: items.map(function (i) { return i.value; }), barMaxWidth: 18,
