@@ -15,6 +15,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 	"github.com/pressly/goose/v3"
 	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/password"
 	"github.com/touchpoint-cx/touchpoint/internal/sqlfiles"
 )
 
@@ -47,6 +48,8 @@ type DB struct {
 	// decoded in memory (DefaultStateCacheSize unless set before the first
 	// batch). Each takes about a kilobyte.
 	StateCacheSize int
+	// passwordParams is the cost of new password hashes.
+	passwordParams password.Params
 }
 
 // DefaultStateCacheSize keeps the states of the 100,000 most recently
@@ -87,7 +90,7 @@ func Open(ctx context.Context, path string, clock touchpoint.Clock) (*DB, error)
 		return nil, fmt.Errorf("open state: %w", err)
 	}
 	cdb.SetMaxOpenConns(1)
-	db := &DB{db: sdb, rdb: rdb, cdb: cdb, clock: clock, StateCacheSize: DefaultStateCacheSize}
+	db := &DB{db: sdb, rdb: rdb, cdb: cdb, clock: clock, StateCacheSize: DefaultStateCacheSize, passwordParams: password.Default}
 	if db.queries, err = sqlfiles.Load(queryFS, "queries"); err != nil {
 		db.Close()
 		return nil, err
@@ -170,7 +173,10 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate state: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.db, fsys)
+	// Areas of the product number their migrations in ranges of their own
+	// (00001-00009, 00010-00019…), so a database may have applied a higher
+	// number before a lower one it did not have yet: apply those too.
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.db, fsys, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("migrate state: %w", err)
 	}

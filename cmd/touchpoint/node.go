@@ -23,6 +23,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint/identity"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
 	"github.com/touchpoint-cx/touchpoint/sqlite"
+	"github.com/touchpoint-cx/touchpoint/web"
 )
 
 // Files in the data directory.
@@ -175,6 +176,12 @@ func (n *node) ready(ctx context.Context) error {
 func (n *node) waitCaughtUp(ctx context.Context) error {
 	for {
 		head, err := n.log.LastSequence(ctx)
+		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			// On a busy machine one query of the stream can time out while
+			// the log is fine: ask again rather than give up a long load.
+			n.logger.Warn("log query timed out; asking again", "err", err)
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -198,8 +205,25 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 	}
 }
 
-// httpServer builds the HTTP server over the node's stores.
-func (n *node) httpServer(localKey string) *httpapi.Server {
+// httpServer builds the HTTP server over the node's stores, with the
+// dashboard.
+func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
+	dash, err := web.New(web.Config{
+		Logger:     n.logger,
+		Clock:      n.clock,
+		Workspaces: n.state,
+		Sources:    n.state,
+		APIKeys:    n.state,
+		Users:      n.state,
+		Sessions:   n.state,
+		Profiles:   n.state,
+		Events:     n.warehouse,
+		Overview:   n.warehouse,
+		Version:    version,
+	})
+	if err != nil {
+		return nil, err
+	}
 	return httpapi.NewServer(httpapi.Config{
 		Logger:       n.logger,
 		Clock:        n.clock,
@@ -219,7 +243,11 @@ func (n *node) httpServer(localKey string) *httpapi.Server {
 			defer cancel()
 			return n.feed.Wait(ctx)
 		},
-	})
+		Users:     n.state,
+		Overview:  n.warehouse,
+		Sessions:  dash,
+		Dashboard: dash,
+	}), nil
 }
 
 // serve runs the HTTP server on addr until ctx is cancelled, then drains
@@ -230,7 +258,11 @@ func (n *node) serve(ctx context.Context, addr string, started func(addr string)
 		return touchpoint.Errorf(touchpoint.EUNAVAILABLE, "listen on %s: %s", addr, err.Error())
 	}
 	localKey := randomKey()
-	srv := n.httpServer(localKey)
+	srv, err := n.httpServer(localKey)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	if err := writeServerFile(n.cfg.Data, ln.Addr().String(), localKey); err != nil {
 		ln.Close()
 		return err
