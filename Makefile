@@ -24,11 +24,21 @@ test: ## Run every check and test (gofmt, vet, unit, end-to-end)
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 45m ./...
 
+.PHONY: assets
+assets: ## Rebuild the dashboard's front-end files (web/static/build) from web/ui/package-lock.json
+	cd web/ui && npm ci --ignore-scripts --no-audit --no-fund && node build.mjs
+
+.PHONY: assets-check
+assets-check: ## Check that web/static/build is what the lockfile builds
+	cd web/ui && npm ci --ignore-scripts --no-audit --no-fund && rm -rf .check && node build.mjs .check
+	diff -r web/ui/.check web/static/build && rm -rf web/ui/.check
+
 .PHONY: fuzz
 fuzz: ## Fuzz the decoders of untrusted input for 1 minute each
 	$(GO) test -run XXX -fuzz '^FuzzDecode$$' -fuzztime 60s .
 	$(GO) test -run XXX -fuzz FuzzNDJSON -fuzztime 60s ./importer/
 	$(GO) test -run XXX -fuzz FuzzCSV -fuzztime 60s ./importer/
+	$(GO) test -run XXX -fuzz FuzzSafeNext -fuzztime 60s ./web/
 	$(GO) test -run XXX -fuzz '^FuzzDecodeJourney$$' -fuzztime 60s .
 
 .PHONY: bench

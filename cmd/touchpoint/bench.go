@@ -63,7 +63,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer os.RemoveAll(dir)
 		cfg := DefaultConfig()
 		cfg.Data, cfg.Addr, cfg.LogLevel = dir, "127.0.0.1:0", "warn"
-		keys, err := initDataDir(ctx, dir)
+		keys, err := initDataDir(ctx, dir, DefaultAdminEmail)
 		if err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/channel"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
+	"github.com/touchpoint-cx/touchpoint/sqlite"
 )
 
 // Config is everything Touchpoint reads at start-up. It is read here, in
@@ -27,8 +28,9 @@ type Config struct {
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `json:"log_level"`
 	// LogFormat is text or json.
-	LogFormat string    `json:"log_format"`
-	Log       LogConfig `json:"log"`
+	LogFormat string         `json:"log_format"`
+	Log       LogConfig      `json:"log"`
+	Identity  IdentityConfig `json:"identity"`
 	// PublicURL is where customers reach this server (unsubscribe and
 	// survey links); default http://ADDR.
 	PublicURL string         `json:"public_url"`
@@ -36,6 +38,13 @@ type Config struct {
 	SMS       SMSConfig      `json:"sms"`
 	Outbound  OutboundConfig `json:"outbound"`
 	Journeys  JourneysConfig `json:"journeys"`
+}
+
+// IdentityConfig tunes identity resolution.
+type IdentityConfig struct {
+	// StateCache is how many recently active profiles resolution keeps
+	// decoded in memory (about a kilobyte each).
+	StateCache int `json:"state_cache"`
 }
 
 // LogConfig configures the event log.
@@ -96,6 +105,7 @@ func DefaultConfig() Config {
 		LogLevel:  "info",
 		LogFormat: "text",
 		Log:       LogConfig{Partitions: 1, Replicas: 1},
+		Identity:  IdentityConfig{StateCache: sqlite.DefaultStateCacheSize},
 		SMTP:      SMTPConfig{Port: 587, TLS: "starttls"},
 		Journeys:  JourneysConfig{RetryInitial: touchpoint.Duration(30 * time.Second), MaxAttempts: 6, TimerInterval: touchpoint.Duration(250 * time.Millisecond)},
 	}
@@ -166,6 +176,9 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return touchpoint.FieldError("log_format", "must be text or json")
+	}
+	if c.Identity.StateCache < 0 || c.Identity.StateCache > 50_000_000 {
+		return touchpoint.FieldError("identity.state_cache", "must be between 0 and 50000000 profiles")
 	}
 	if err := c.validateMessaging(); err != nil {
 		return err

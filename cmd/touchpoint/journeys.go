@@ -244,7 +244,7 @@ func benchJourneys(ctx context.Context, stdout, stderr io.Writer, customers, pro
 	cfg := DefaultConfig()
 	cfg.Data, cfg.Addr, cfg.LogLevel = dir, "127.0.0.1:0", "warn"
 	cfg.Journeys.TimerInterval = touchpoint.Duration(50 * time.Millisecond)
-	keys, err := initDataDir(ctx, dir)
+	keys, err := initDataDir(ctx, dir, DefaultAdminEmail)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint/journey"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
 	"github.com/touchpoint-cx/touchpoint/sqlite"
+	"github.com/touchpoint-cx/touchpoint/web"
 )
 
 // Files in the data directory.
@@ -49,6 +50,7 @@ type node struct {
 	registry  *prometheus.Registry
 
 	rules          *identity.RulesCache
+	feed           *identity.Feed
 	journeys       *journey.Engine
 	dispatcher     *journey.Dispatcher
 	consumerCancel context.CancelFunc
@@ -72,6 +74,7 @@ func openNode(ctx context.Context, cfg Config, logger *slog.Logger) (*node, erro
 		n.close()
 		return nil, fmt.Errorf("open state: %w", err)
 	}
+	n.state.StateCacheSize = cfg.Identity.StateCache
 	if n.log, err = tplog.Open(ctx, cfg.logConfig(), logger); err != nil {
 		n.close()
 		return nil, fmt.Errorf("open log: %w", err)
@@ -81,6 +84,7 @@ func openNode(ctx context.Context, cfg Config, logger *slog.Logger) (*node, erro
 		return nil, fmt.Errorf("open analytics: %w", err)
 	}
 	n.rules = identity.NewRulesCache(n.state.IdentityRules, 10*time.Second, logger)
+	n.feed = identity.NewFeed(n.state, n.warehouse, logger)
 	if err := n.openJourneys(); err != nil {
 		n.close()
 		return nil, err
@@ -106,14 +110,22 @@ func lockDataDir(dir string) (*os.File, error) {
 	return f, nil
 }
 
-// consumerCount is how many log consumers a node runs.
-const consumerCount = 3
+// consumerCount is how many log consumers a node runs, and the feed of
+// identity changes into analytics.
+const consumerCount = 4
 
-// startConsumers starts the log consumers: the analytics warehouse, the
-// identity engine and the journey engine, with the journeys' timers and
-// outbox. They run until close.
+// startConsumers starts the log consumers (the analytics warehouse, the
+// identity engine and the journey engine), the identity map feed, and the
+// journeys' timers and outbox. They run until close.
 func (n *node) startConsumers(ctx context.Context) error {
 	engine := identity.NewEngine(n.state, n.rules.Rules, n.logger)
+	resolve := func(ctx context.Context, b tplog.Batch) error {
+		if err := engine.Apply(ctx, b); err != nil {
+			return err
+		}
+		n.feed.Notify()
+		return nil
+	}
 	consumers := []struct {
 		name       string
 		checkpoint func(context.Context) (uint64, error)
@@ -124,11 +136,20 @@ func (n *node) startConsumers(ctx context.Context) error {
 		{duckdb.ConsumerName, n.warehouse.Checkpoint, n.warehouse.Apply, 50000, time.Second},
 		// Identity resolution and journeys batch for at most a few
 		// milliseconds: an event-triggered message waits for both.
-		{identity.ConsumerName, engine.Checkpoint, engine.Apply, 10000, 5 * time.Millisecond},
+		{identity.ConsumerName, engine.Checkpoint, resolve, 10000, 5 * time.Millisecond},
 		{journey.ConsumerName, n.journeys.Checkpoint, n.journeys.Apply, 5000, 5 * time.Millisecond},
 	}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.consumerCancel = cancel
+	n.consumers.Add(1)
+	n.running.Add(1)
+	go func() {
+		defer n.consumers.Done()
+		defer n.running.Add(-1)
+		if err := n.feed.Run(cctx); err != nil {
+			n.logger.Error("identity map feed stopped", "err", err)
+		}
+	}()
 	for _, c := range consumers {
 		after, err := c.checkpoint(ctx)
 		if err != nil {
@@ -167,6 +188,12 @@ func (n *node) ready(ctx context.Context) error {
 func (n *node) waitCaughtUp(ctx context.Context) error {
 	for {
 		head, err := n.log.LastSequence(ctx)
+		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			// On a busy machine one query of the stream can time out while
+			// the log is fine: ask again rather than give up a long load.
+			n.logger.Warn("log query timed out; asking again", "err", err)
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -183,7 +210,8 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 			return err
 		}
 		if seq >= head && iseq >= head && jseq >= head {
-			return nil
+			// Analytics must also attribute events as resolution does.
+			return n.feed.Wait(ctx)
 		}
 		select {
 		case <-ctx.Done():
@@ -193,8 +221,25 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 	}
 }
 
-// httpServer builds the HTTP server over the node's stores.
-func (n *node) httpServer(localKey string) *httpapi.Server {
+// httpServer builds the HTTP server over the node's stores, with the
+// dashboard.
+func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
+	dash, err := web.New(web.Config{
+		Logger:     n.logger,
+		Clock:      n.clock,
+		Workspaces: n.state,
+		Sources:    n.state,
+		APIKeys:    n.state,
+		Users:      n.state,
+		Sessions:   n.state,
+		Profiles:   n.state,
+		Events:     n.warehouse,
+		Overview:   n.warehouse,
+		Version:    version,
+	})
+	if err != nil {
+		return nil, err
+	}
 	return httpapi.NewServer(httpapi.Config{
 		Logger:       n.logger,
 		Clock:        n.clock,
@@ -209,6 +254,15 @@ func (n *node) httpServer(localKey string) *httpapi.Server {
 		Registry:     n.registry,
 		LocalKey:     localKey,
 		RulesChanged: n.rules.Forget,
+		IdentityMapSynced: func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			return n.feed.Wait(ctx)
+		},
+		Users:     n.state,
+		Overview:  n.warehouse,
+		Sessions:  dash,
+		Dashboard: dash,
 
 		Journeys:        n.state,
 		Orchestrator:    n.journeys,
@@ -217,7 +271,7 @@ func (n *node) httpServer(localKey string) *httpapi.Server {
 		Messaging:       n.state,
 		JourneysChanged: n.journeys.Forget,
 		MessagesQueued:  n.dispatcher.Wake,
-	})
+	}), nil
 }
 
 // serve runs the HTTP server on addr until ctx is cancelled, then drains
@@ -228,7 +282,11 @@ func (n *node) serve(ctx context.Context, addr string, started func(addr string)
 		return touchpoint.Errorf(touchpoint.EUNAVAILABLE, "listen on %s: %s", addr, err.Error())
 	}
 	localKey := randomKey()
-	srv := n.httpServer(localKey)
+	srv, err := n.httpServer(localKey)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	if n.cfg.PublicURL == "" {
 		n.dispatcher.SetPublicURL("http://" + ln.Addr().String())
 	}
