@@ -288,6 +288,48 @@ goal: {event: Order Completed}
 			t.Fatalf("got %v", err)
 		}
 	})
+	t.Run("AdminRoutes", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodGet, s.url+"/api/v1/journeys/cart?format=yaml", nil)
+		req.Header.Set("Authorization", "Bearer "+env.keys.AdminKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		yml, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(yml), "id: cart") || !strings.Contains(string(yml), "type: webhook") {
+			t.Fatalf("yaml %d %s", resp.StatusCode, yml)
+		}
+		j, err := c.Journey(ctx, "cart")
+		if err != nil || len(j.Edges) != 3 || j.ActiveVersion != 1 {
+			t.Fatalf("journey %+v %v", j, err)
+		}
+		ens, err := c.Enrolments(ctx, "cart")
+		if err != nil || len(ens) != 1 || ens[0].UserID != "ana" {
+			t.Fatalf("enrolments %+v %v", ens, err)
+		}
+		sent, err := c.Messages(ctx, "sent")
+		if err != nil || len(sent) != 3 {
+			t.Fatalf("sent messages %+v %v", sent, err)
+		}
+		if _, err := c.RetryMessage(ctx, sent[0].ID); touchpoint.ErrorCode(err) != touchpoint.ECONFLICT {
+			t.Fatalf("retrying a sent message: %v", err)
+		}
+		st, _ := c.MessagingSettings(ctx)
+		st.QuietHours = touchpoint.QuietHours{Start: "9pm", End: "08:00"}
+		if _, err := c.SetMessagingSettings(ctx, st); touchpoint.ErrorField(err) != "quiet_hours.start" {
+			t.Fatalf("bad quiet hours: %v", err)
+		}
+		if _, err := c.AddSuppression(ctx, httpapi.SuppressionRequest{Kind: "email", Value: "Bounced@Example.com", Reason: "hard bounce"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.SetConsent(ctx, "user_id:ana", httpapi.ConsentRequest{Channel: "sms", Status: "perhaps"}); touchpoint.ErrorField(err) != "status" {
+			t.Fatalf("bad consent: %v", err)
+		}
+		if _, err := c.JourneyStats(ctx, "cart", 7); touchpoint.ErrorCode(err) != touchpoint.ENOTFOUND {
+			t.Fatalf("stats of a missing version: %v", err)
+		}
+	})
 	t.Run("DryRunAndEnrol", func(t *testing.T) {
 		if _, err := c.PutJourney(ctx, "vip", []byte("name: VIP\nentry: {type: api, next: b}\nnodes:\n  - {id: b, type: branch, branches: [{name: named, when: 'profile.traits.first_name == \"Ana\"', next: e}], else: ''}\n  - {id: e, type: exit}\n")); err != nil {
 			t.Fatal(err)
