@@ -1,0 +1,1 @@
+SELECT trigger FROM enrolment_triggers WHERE id = ?
