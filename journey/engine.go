@@ -307,19 +307,6 @@ func (r *run) emit(en *touchpoint.Enrolment, id, name string, props map[string]a
 	}
 }
 
-// trigger returns the event that enrolled a customer, read when first needed.
-func (r *run) trigger(en *touchpoint.Enrolment) json.RawMessage {
-	if en.Trigger == nil {
-		t, err := r.tx.EnrolmentTrigger(en.ID)
-		if err != nil {
-			r.fail(err)
-			return json.RawMessage("{}")
-		}
-		en.Trigger = t
-	}
-	return en.Trigger
-}
-
 // profile loads (once per run) the profile an enrolment belongs to.
 func (r *run) profile(en *touchpoint.Enrolment) *touchpoint.Profile {
 	return r.profileOf(en.Workspace, en.ProfileID)
@@ -353,7 +340,7 @@ func (r *run) settingsOf(ws string) touchpoint.MessagingSettings {
 
 func (r *run) envFor(en *touchpoint.Enrolment, event map[string]any) *env {
 	if event == nil {
-		event = triggerVars(r.trigger(en))
+		event = triggerVars(en.Trigger)
 	}
 	return &env{
 		profile: func() map[string]any { return profileVars(r.profile(en)) },
@@ -484,7 +471,7 @@ func (r *run) enrol(cv *version, profileID, userID string, ev *touchpoint.Event,
 	if cv.entryTOD >= 0 {
 		// Date entries start at a local time of day: the customer waits at
 		// the entry until then.
-		loc := timezoneOf(r.profile(en), r.trigger(en), r.settingsOf(en.Workspace).Timezone)
+		loc := timezoneOf(r.profile(en), en.Trigger, r.settingsOf(en.Workspace).Timezone)
 		t := touchpoint.NextTimeOfDay(r.now, loc, cv.entryTOD)
 		if t.After(r.now) {
 			en.WakeAt = &t
@@ -560,7 +547,7 @@ func (r *run) advance(cv *version, en *touchpoint.Enrolment, nodeID string) {
 				en.WaitEvent = n.Event
 				t = r.now.Add(time.Duration(n.Timeout))
 			case n.tod >= 0:
-				t = touchpoint.NextTimeOfDay(r.now, timezoneOf(r.profile(en), r.trigger(en), r.settingsOf(en.Workspace).Timezone), n.tod)
+				t = touchpoint.NextTimeOfDay(r.now, timezoneOf(r.profile(en), en.Trigger, r.settingsOf(en.Workspace).Timezone), n.tod)
 			default:
 				t = r.now.Add(time.Duration(n.Duration))
 			}
@@ -664,7 +651,7 @@ func (r *run) enqueue(cv *version, en *touchpoint.Enrolment, n *node, channel st
 	}
 	d := &touchpoint.Delivery{ID: DeliveryID(en.ID, en.Step), Workspace: en.Workspace, Channel: channel, ProfileID: en.ProfileID, UserID: en.UserID,
 		JourneyID: en.JourneyID, Version: en.Version, NodeID: n.ID, EnrolmentID: en.ID, Status: touchpoint.DeliveryPending,
-		NextAt: r.now, Context: r.trigger(en), CreatedAt: r.now, UpdatedAt: r.now}
+		NextAt: r.now, Context: en.Trigger, CreatedAt: r.now, UpdatedAt: r.now}
 	r.fail(r.tx.Enqueue(d))
 	r.enqueued = true
 }

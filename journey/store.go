@@ -79,9 +79,6 @@ type Tx interface {
 	Entries(workspace, journeyID, profileID string) (Entries, error)
 	// InsertEnrolment stores a new enrolment; false if its id exists.
 	InsertEnrolment(e *touchpoint.Enrolment) (bool, error)
-	// EnrolmentTrigger returns the event that enrolled a customer (the
-	// enrolments Tx returns leave Trigger empty, to stay light).
-	EnrolmentTrigger(id string) (json.RawMessage, error)
 	// SaveEnrolment stores an enrolment's new position.
 	SaveEnrolment(e *touchpoint.Enrolment) error
 	// DueEnrolments returns active enrolments whose timer is at or before now.

@@ -329,9 +329,7 @@ func scanEnrolment(s scanner) (*touchpoint.Enrolment, error) {
 		return nil, err
 	}
 	e.WaitEvent = waitEvent.String
-	if trigger != "" {
-		e.Trigger = json.RawMessage(trigger)
-	}
+	e.Trigger = json.RawMessage(trigger)
 	if e.EnteredAt, err = parseTime(entered); err != nil {
 		return nil, err
 	}
@@ -481,29 +479,12 @@ func (t *journeyTx) InsertEnrolment(e *touchpoint.Enrolment) (bool, error) {
 		return false, err
 	}
 	res, err := t.exec("enrolment_insert", e.ID, e.Workspace, e.JourneyID, e.Version, e.ProfileID, e.UserID, e.Status, e.NodeID, e.Step,
-		nullTime(e.WakeAt), nullString(e.WaitEvent), e.Arm, formatTime(e.EnteredAt), formatTime(e.UpdatedAt), nullTime(e.EndedAt), e.EndReason)
+		nullTime(e.WakeAt), nullString(e.WaitEvent), e.Arm, string(orEmptyObject(e.Trigger)), formatTime(e.EnteredAt), formatTime(e.UpdatedAt), nullTime(e.EndedAt), e.EndReason)
 	if err != nil {
 		return false, err
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return false, err
-	}
-	_, err = t.exec("enrolment_trigger_insert", e.ID, string(orEmptyObject(e.Trigger)))
-	return err == nil, err
-}
-
-func (t *journeyTx) EnrolmentTrigger(id string) (json.RawMessage, error) {
-	r, err := t.row("enrolment_trigger_get", id)
-	if err != nil {
-		return nil, err
-	}
-	var s string
-	if err := r.Scan(&s); errors.Is(err, sql.ErrNoRows) {
-		return json.RawMessage("{}"), nil
-	} else if err != nil {
-		return nil, fmt.Errorf("enrolment trigger: %w", err)
-	}
-	return json.RawMessage(s), nil
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 func (t *journeyTx) SaveEnrolment(e *touchpoint.Enrolment) error {

@@ -40,6 +40,7 @@ CREATE TABLE enrolments (
     wake_at    TEXT,
     wait_event TEXT,
     arm        TEXT NOT NULL DEFAULT '',
+    trigger    TEXT NOT NULL DEFAULT '{}',
     entered_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     ended_at   TEXT,
@@ -50,14 +51,6 @@ CREATE INDEX enrolments_timers ON enrolments (wake_at) WHERE wake_at IS NOT NULL
 CREATE INDEX enrolments_profile ON enrolments (workspace, profile_id);
 CREATE INDEX enrolments_journey ON enrolments (workspace, journey_id, profile_id);
 CREATE INDEX enrolments_node ON enrolments (workspace, journey_id, version, node_id) WHERE status = 'active';
-
--- The event that enrolled each customer, kept apart from the enrolment
--- row: it is read when a template or a branch needs it, while the row is
--- rewritten at every step and scanned by the timers, so it stays narrow.
-CREATE TABLE enrolment_triggers (
-    id      TEXT PRIMARY KEY,
-    trigger TEXT NOT NULL
-) WITHOUT ROWID;
 
 -- Per-node counters, added to in the transaction that moves customers.
 CREATE TABLE journey_counters (

@@ -1,1 +1,0 @@
-SELECT trigger FROM enrolment_triggers WHERE id = ?

@@ -1,1 +1,0 @@
-INSERT INTO enrolment_triggers (id, trigger) VALUES (?, ?) ON CONFLICT (id) DO NOTHING
