@@ -853,7 +853,7 @@ type Invitation struct {
 
 // Quality flags a response can carry. Metrics can leave flagged responses out.
 const (
-	FlagSpeeder      = "speeder"       // answered faster than anyone can read
+	FlagSpeeder      = "speeder"        // answered faster than anyone can read
 	FlagStraightLine = "straight_liner" // the same point of every scale
 	FlagDuplicate    = "duplicate"      // the same customer or text answered this survey again within a day
 	FlagGibberish    = "gibberish"      // the comment is keyboard mashing

@@ -74,7 +74,9 @@ func TestSurveyValidate(t *testing.T) {
 		{"TranslationOfUnknownChoice", func(s *touchpoint.Survey) {
 			s.Translations = map[string]touchpoint.Translation{"vi": {Questions: map[string]touchpoint.QuestionTranslation{"why_low": {Choices: map[string]string{"taste": "x"}}}}}
 		}, "translations.vi.questions.why_low.choices.taste"},
-		{"BadSample", func(s *touchpoint.Survey) { s.Widget = &touchpoint.WidgetRules{Enabled: true, SamplePercent: 120, Position: "bottom-right"} }, "widget.sample_percent"},
+		{"BadSample", func(s *touchpoint.Survey) {
+			s.Widget = &touchpoint.WidgetRules{Enabled: true, SamplePercent: 120, Position: "bottom-right"}
+		}, "widget.sample_percent"},
 		{"BadTraitOp", func(s *touchpoint.Survey) {
 			s.Widget = &touchpoint.WidgetRules{Enabled: true, SamplePercent: 100, Position: "center", Traits: []touchpoint.TraitCondition{{Trait: "plan", Op: "like", Value: "pro"}}}
 		}, "widget.traits[0].op"},
