@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/touchpoint-cx/touchpoint/internal/jsonpath"
 )
 
 // Events that carry feedback. The feedback engine turns each into a
@@ -279,9 +281,8 @@ func (h *FeedbackHook) Normalize() {
 	}
 }
 
-// Validate names the first bad field. Paths are checked with parse, which
-// the caller supplies (the JSON path parser lives with the engine).
-func (h *FeedbackHook) Validate(parse func(path string) error) error {
+// Validate names the first bad field.
+func (h *FeedbackHook) Validate() error {
 	if h.Workspace == "" {
 		return FieldError("workspace", "required")
 	}
@@ -302,11 +303,12 @@ func (h *FeedbackHook) Validate(parse func(path string) error) error {
 	if h.Auth.Scheme == HookHMAC && h.Auth.Encoding != "hex" && h.Auth.Encoding != "base64" {
 		return FieldError("auth.encoding", "must be hex or base64")
 	}
-	return h.Mapping.Validate("mapping.", parse)
+	return h.Mapping.Validate("mapping.")
 }
 
 // Validate names the first bad field of a mapping, prefixed with prefix.
-func (m *FeedbackMapping) Validate(prefix string, parse func(path string) error) error {
+// Paths are JSON paths (see internal/jsonpath).
+func (m *FeedbackMapping) Validate(prefix string) error {
 	if len(m.Text) == 0 && m.Score == "" {
 		return FieldError(prefix+"text", "map text, score or both")
 	}
@@ -334,8 +336,8 @@ func (m *FeedbackMapping) Validate(prefix string, parse func(path string) error)
 		if p.path == "" {
 			continue
 		}
-		if err := parse(p.path); err != nil {
-			return FieldError(prefix+p.name, "%s", ErrorMessage(err))
+		if _, err := jsonpath.Parse(p.path); err != nil {
+			return FieldError(prefix+p.name, "%s", err.Error())
 		}
 	}
 	if m.MaxScore < 0 || m.MaxScore > 1000 || math.IsNaN(m.MaxScore) {

@@ -85,7 +85,10 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate state: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.db, fsys)
+	// Areas of the product number their migrations in separate ranges, so
+	// a data directory may have applied a later range before an earlier
+	// one gains a migration: those are applied out of order.
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.db, fsys, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("migrate state: %w", err)
 	}
