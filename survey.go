@@ -984,8 +984,11 @@ type SurveyService interface {
 	// CreateInvitation stores inv if allow, called in the same transaction
 	// with the customer's earlier invitations (newest first), returns nil:
 	// two concurrent asks of one customer cannot both pass the fatigue
-	// rules. Assigns ID. Returns allow's error as it is.
+	// rules. Assigns ID unless set. Returns allow's error as it is.
 	CreateInvitation(ctx context.Context, inv *Invitation, allow func(history []*Invitation) error) error
+
+	// InvitationHistory returns a customer's invitations, newest first.
+	InvitationHistory(ctx context.Context, workspace, customerKey string) ([]*Invitation, error)
 
 	// FindInvitation returns an invitation by id. Returns ENOTFOUND.
 	FindInvitation(ctx context.Context, id string) (*Invitation, error)

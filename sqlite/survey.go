@@ -210,21 +210,8 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *touchpoint.Invitation, 
 		return fmt.Errorf("create invitation: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, db.query("invitation_history"), sql.Named("workspace", inv.Workspace), sql.Named("customer_key", inv.CustomerKey))
+	history, err := invitationHistory(ctx, tx, db.query("invitation_history"), inv.Workspace, inv.CustomerKey)
 	if err != nil {
-		return fmt.Errorf("create invitation: %w", err)
-	}
-	var history []*touchpoint.Invitation
-	for rows.Next() {
-		h, err := scanInvitation(rows)
-		if err != nil {
-			rows.Close()
-			return fmt.Errorf("create invitation: %w", err)
-		}
-		history = append(history, h)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("create invitation: %w", err)
 	}
 	if allow != nil {
@@ -232,7 +219,9 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *touchpoint.Invitation, 
 			return err
 		}
 	}
-	inv.ID = randomID("inv_", 20)
+	if inv.ID == "" {
+		inv.ID = randomID("inv_", 20)
+	}
 	if inv.CreatedAt.IsZero() {
 		inv.CreatedAt = db.now()
 	}
@@ -248,6 +237,36 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *touchpoint.Invitation, 
 		return fmt.Errorf("create invitation: %w", err)
 	}
 	return nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func invitationHistory(ctx context.Context, q querier, query, workspace, customerKey string) ([]*touchpoint.Invitation, error) {
+	rows, err := q.QueryContext(ctx, query, sql.Named("workspace", workspace), sql.Named("customer_key", customerKey))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	history := []*touchpoint.Invitation{}
+	for rows.Next() {
+		h, err := scanInvitation(rows)
+		if err != nil {
+			return nil, err
+		}
+		history = append(history, h)
+	}
+	return history, rows.Err()
+}
+
+// InvitationHistory returns a customer's invitations, newest first.
+func (db *DB) InvitationHistory(ctx context.Context, workspace, customerKey string) ([]*touchpoint.Invitation, error) {
+	h, err := invitationHistory(ctx, db.rdb, db.query("invitation_history"), workspace, customerKey)
+	if err != nil {
+		return nil, fmt.Errorf("invitation history: %w", err)
+	}
+	return h, nil
 }
 
 // FindInvitation returns an invitation by id.
