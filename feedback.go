@@ -85,6 +85,15 @@ type TouchpointEvent struct {
 	Timestamp time.Time `json:"timestamp"`
 }
 
+// PrecedingQuery asks for a customer's touchpoints before a moment: the
+// feedback item ID, the identifiers it came with and when it was given.
+type PrecedingQuery struct {
+	ID          string
+	UserID      string
+	AnonymousID string
+	At          time.Time
+}
+
 // TouchpointName is how an event is named as a touchpoint: a track
 // call's event name, "page: …" or "screen: …".
 func TouchpointName(typ EventType, event, name string) string {

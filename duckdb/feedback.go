@@ -123,18 +123,10 @@ func anyList(xs []string) []any {
 	return out
 }
 
-// PrecedingQuery asks for a customer's touchpoints before a moment.
-type PrecedingQuery struct {
-	ID          string
-	UserID      string
-	AnonymousID string
-	At          time.Time
-}
-
 // PrecedingEvents returns, for each query, the customer's last three
 // touchpoints (tracks, pages, screens other than feedback and survey
 // delivery) in the 30 days up to its moment, newest first.
-func (w *Warehouse) PrecedingEvents(ctx context.Context, workspace string, qs []PrecedingQuery) (map[string][]touchpoint.TouchpointEvent, error) {
+func (w *Warehouse) PrecedingEvents(ctx context.Context, workspace string, qs []touchpoint.PrecedingQuery) (map[string][]touchpoint.TouchpointEvent, error) {
 	out := map[string][]touchpoint.TouchpointEvent{}
 	if len(qs) == 0 {
 		return out, nil

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/touchpoint-cx/touchpoint"
-	"github.com/touchpoint-cx/touchpoint/duckdb"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
 )
 
@@ -170,7 +169,7 @@ func TestPrecedingEventsAndResponseCounts(t *testing.T) {
 	if _, err := w.DB().ExecContext(ctx, `INSERT INTO identity_map VALUES ('default','user_id','u1','prf_1','prf_1'),('default','anonymous_id','anon-9','prf_1','prf_1')`); err != nil {
 		t.Fatal(err)
 	}
-	got, err := w.PrecedingEvents(ctx, "default", []duckdb.PrecedingQuery{{ID: "f1", UserID: "u1", At: at(5)}, {ID: "f2", UserID: "nobody", At: at(5)}})
+	got, err := w.PrecedingEvents(ctx, "default", []touchpoint.PrecedingQuery{{ID: "f1", UserID: "u1", At: at(5)}, {ID: "f2", UserID: "nobody", At: at(5)}})
 	if err != nil {
 		t.Fatal(err)
 	}
