@@ -110,11 +110,12 @@ type PipelineStats struct {
 	LogSequence       uint64 `json:"log_sequence"`
 	AnalyticsSequence uint64 `json:"analytics_sequence"`
 	IdentitySequence  uint64 `json:"identity_sequence"`
+	FeedbackSequence  uint64 `json:"feedback_sequence"`
 }
 
 // CaughtUp reports whether every store has applied the whole log.
 func (p PipelineStats) CaughtUp() bool {
-	return p.AnalyticsSequence >= p.LogSequence && p.IdentitySequence >= p.LogSequence
+	return p.AnalyticsSequence >= p.LogSequence && p.IdentitySequence >= p.LogSequence && p.FeedbackSequence >= p.LogSequence
 }
 
 // EventAppender appends events to the log. Append returns only once every

@@ -19,10 +19,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/duckdb"
+	"github.com/touchpoint-cx/touchpoint/feedback"
 	"github.com/touchpoint-cx/touchpoint/httpapi"
 	"github.com/touchpoint-cx/touchpoint/identity"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
 	"github.com/touchpoint-cx/touchpoint/sqlite"
+	"github.com/touchpoint-cx/touchpoint/survey"
 )
 
 // Files in the data directory.
@@ -47,7 +49,10 @@ type node struct {
 	warehouse *duckdb.Warehouse
 	registry  *prometheus.Registry
 
-	rules          *identity.RulesCache
+	rules *identity.RulesCache
+	// textAnalyzer reads sentiment, language and topics of feedback; nil
+	// keeps feedback without them.
+	textAnalyzer   touchpoint.TextAnalyzer
 	consumerCancel context.CancelFunc
 	consumers      sync.WaitGroup
 	running        atomic.Int32
@@ -100,12 +105,15 @@ func lockDataDir(dir string) (*os.File, error) {
 }
 
 // consumerCount is how many log consumers a node runs.
-const consumerCount = 2
+const consumerCount = 3
 
-// startConsumers starts the log consumers: the analytics warehouse and the
-// identity engine. They run until close.
+// startConsumers starts the log consumers: the analytics warehouse, the
+// identity engine and the feedback engine. They run until close.
 func (n *node) startConsumers(ctx context.Context) error {
 	engine := identity.NewEngine(n.state, n.rules.Rules, n.logger)
+	// The feedback engine analyses text with n.textAnalyzer; without one,
+	// feedback is kept without sentiment and topics.
+	fb := feedback.NewEngine(n.state, n.warehouse, n.textAnalyzer, n.logger)
 	consumers := []struct {
 		name       string
 		checkpoint func(context.Context) (uint64, error)
@@ -114,9 +122,11 @@ func (n *node) startConsumers(ctx context.Context) error {
 	}{
 		{duckdb.ConsumerName, n.warehouse.Checkpoint, n.warehouse.Apply, 50000},
 		{identity.ConsumerName, engine.Checkpoint, engine.Apply, 10000},
+		{feedback.ConsumerName, fb.Checkpoint, fb.Apply, 10000},
 	}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.consumerCancel = cancel
+	fb.Stopping = cctx.Done()
 	for _, c := range consumers {
 		after, err := c.checkpoint(ctx)
 		if err != nil {
@@ -166,7 +176,11 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if seq >= head && iseq >= head {
+		fseq, err := n.feedbackCheckpoint(ctx)
+		if err != nil {
+			return err
+		}
+		if seq >= head && iseq >= head && fseq >= head {
 			return nil
 		}
 		select {
@@ -175,6 +189,20 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// feedbackCheckpoint is how far the feedback engine has read the log in
+// both of its stores.
+func (n *node) feedbackCheckpoint(ctx context.Context) (uint64, error) {
+	a, err := n.state.FeedbackCheckpoint(ctx)
+	if err != nil {
+		return 0, err
+	}
+	b, err := n.warehouse.FeedbackCheckpoint(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return min(a, b), nil
 }
 
 // httpServer builds the HTTP server over the node's stores.
@@ -193,6 +221,11 @@ func (n *node) httpServer(localKey string) *httpapi.Server {
 		Registry:     n.registry,
 		LocalKey:     localKey,
 		RulesChanged: n.rules.Forget,
+		Surveys:      n.state,
+		Feedback:     n.state,
+		Metrics:      n.warehouse,
+		Delivery:     &survey.Service{Surveys: n.state, Profiles: n.state, Appender: n.log, Clock: n.clock},
+		FeedbackSeq:  n.feedbackCheckpoint,
 	})
 }
 
