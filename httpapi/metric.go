@@ -220,12 +220,12 @@ func flatten(v any) map[string]any {
 // survey's main metric with its score distribution, the response rate,
 // a weekly trend, and the latest comments with their sentiment and topics.
 type ResultsResponse struct {
-	Survey       SurveyView                     `json:"survey"`
-	Metric       string                         `json:"metric"`
-	Summary      any                            `json:"summary"`
-	ResponseRate touchpoint.ResponseRateResult  `json:"response_rate"`
-	Trend        []map[string]any               `json:"trend"`
-	Comments     []*touchpoint.Feedback         `json:"comments"`
+	Survey       SurveyView                    `json:"survey"`
+	Metric       string                        `json:"metric"`
+	Summary      any                           `json:"summary"`
+	ResponseRate touchpoint.ResponseRateResult `json:"response_rate"`
+	Trend        []map[string]any              `json:"trend"`
+	Comments     []*touchpoint.Feedback        `json:"comments"`
 }
 
 // handleSurveyResults serves GET /api/v1/surveys/{id}/results, with the
