@@ -982,13 +982,16 @@ type SurveyService interface {
 	SurveySecret(ctx context.Context, workspace string) ([]byte, error)
 
 	// CreateInvitation stores inv if allow, called in the same transaction
-	// with the customer's earlier invitations (newest first), returns nil:
+	// with the earlier invitations of any of the customer's keys (newest
+	// first; a customer known by a profile, a user id and devices has
+	// several), returns nil:
 	// two concurrent asks of one customer cannot both pass the fatigue
 	// rules. Assigns ID unless set. Returns allow's error as it is.
-	CreateInvitation(ctx context.Context, inv *Invitation, allow func(history []*Invitation) error) error
+	CreateInvitation(ctx context.Context, inv *Invitation, keys []string, allow func(history []*Invitation) error) error
 
-	// InvitationHistory returns a customer's invitations, newest first.
-	InvitationHistory(ctx context.Context, workspace, customerKey string) ([]*Invitation, error)
+	// InvitationHistory returns the invitations of any of a customer's
+	// keys, newest first.
+	InvitationHistory(ctx context.Context, workspace string, keys []string) ([]*Invitation, error)
 
 	// FindInvitation returns an invitation by id. Returns ENOTFOUND.
 	FindInvitation(ctx context.Context, id string) (*Invitation, error)

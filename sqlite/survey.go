@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/touchpoint-cx/touchpoint"
@@ -201,7 +202,7 @@ func (db *DB) SetSurveySettings(ctx context.Context, workspace string, s touchpo
 
 // CreateInvitation stores inv if allow accepts the customer's history; the
 // check and the insert share one write transaction.
-func (db *DB) CreateInvitation(ctx context.Context, inv *touchpoint.Invitation, allow func([]*touchpoint.Invitation) error) error {
+func (db *DB) CreateInvitation(ctx context.Context, inv *touchpoint.Invitation, keys []string, allow func([]*touchpoint.Invitation) error) error {
 	if inv.Workspace == "" || inv.SurveyID == "" || inv.CustomerKey == "" {
 		return touchpoint.FieldError("customer", "an invitation needs a workspace, a survey and a customer")
 	}
@@ -210,7 +211,10 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *touchpoint.Invitation, 
 		return fmt.Errorf("create invitation: %w", err)
 	}
 	defer tx.Rollback()
-	history, err := invitationHistory(ctx, tx, db.query("invitation_history"), inv.Workspace, inv.CustomerKey)
+	if !slices.Contains(keys, inv.CustomerKey) {
+		keys = append(slices.Clone(keys), inv.CustomerKey)
+	}
+	history, err := invitationHistory(ctx, tx, db.query("invitation_history"), inv.Workspace, keys)
 	if err != nil {
 		return fmt.Errorf("create invitation: %w", err)
 	}
@@ -243,8 +247,12 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func invitationHistory(ctx context.Context, q querier, query, workspace, customerKey string) ([]*touchpoint.Invitation, error) {
-	rows, err := q.QueryContext(ctx, query, sql.Named("workspace", workspace), sql.Named("customer_key", customerKey))
+func invitationHistory(ctx context.Context, q querier, query, workspace string, keys []string) ([]*touchpoint.Invitation, error) {
+	if keys == nil {
+		keys = []string{}
+	}
+	b, _ := json.Marshal(keys)
+	rows, err := q.QueryContext(ctx, query, sql.Named("workspace", workspace), sql.Named("keys", string(b)))
 	if err != nil {
 		return nil, err
 	}
@@ -260,9 +268,10 @@ func invitationHistory(ctx context.Context, q querier, query, workspace, custome
 	return history, rows.Err()
 }
 
-// InvitationHistory returns a customer's invitations, newest first.
-func (db *DB) InvitationHistory(ctx context.Context, workspace, customerKey string) ([]*touchpoint.Invitation, error) {
-	h, err := invitationHistory(ctx, db.rdb, db.query("invitation_history"), workspace, customerKey)
+// InvitationHistory returns the invitations of any of a customer's keys,
+// newest first.
+func (db *DB) InvitationHistory(ctx context.Context, workspace string, keys []string) ([]*touchpoint.Invitation, error) {
+	h, err := invitationHistory(ctx, db.rdb, db.query("invitation_history"), workspace, keys)
 	if err != nil {
 		return nil, fmt.Errorf("invitation history: %w", err)
 	}

@@ -156,7 +156,7 @@ func RunSurveys(t *testing.T, open func(t *testing.T) (SurveyBackend, *Clock)) {
 			var seen []*touchpoint.Invitation
 			errTooSoon := touchpoint.Errorf(touchpoint.ECONFLICT, "too soon")
 			inv := &touchpoint.Invitation{Workspace: "acme", SurveyID: s.ID, CustomerKey: "prf_1", Delivery: touchpoint.DeliveryLink, Language: "en", ExpiresAt: c.T}
-			err := b.CreateInvitation(ctx, inv, func(h []*touchpoint.Invitation) error { seen = h; return errTooSoon })
+			err := b.CreateInvitation(ctx, inv, []string{"prf_1", "user_id:x"}, func(h []*touchpoint.Invitation) error { seen = h; return errTooSoon })
 			if !errors.Is(err, errTooSoon) || inv.ID != "" {
 				t.Fatalf("refused insert: %v, id %q", err, inv.ID)
 			}
@@ -164,6 +164,10 @@ func RunSurveys(t *testing.T, open func(t *testing.T) (SurveyBackend, *Clock)) {
 				t.Fatalf("history newest first: %v", seen)
 			}
 			other := invite(t, b, c, s, "prf_2")
+			both, err := b.InvitationHistory(ctx, "acme", []string{"prf_2", "prf_1"})
+			if err != nil || len(both) != 3 || both[0].ID != other.ID {
+				t.Fatalf("history of two keys: %v, %v", both, err)
+			}
 			got, err := b.FindInvitation(ctx, other.ID)
 			if err != nil || got.CustomerKey != "prf_2" || got.SurveyID != s.ID || got.Delivery != touchpoint.DeliveryLink || !got.ExpiresAt.Equal(other.ExpiresAt) {
 				t.Fatalf("find = %+v, %v", got, err)
@@ -369,7 +373,7 @@ func invite(t *testing.T, b SurveyBackend, c *Clock, s *touchpoint.Survey, custo
 	t.Helper()
 	inv := &touchpoint.Invitation{Workspace: s.Workspace, SurveyID: s.ID, CustomerKey: customer, ProfileID: customer,
 		Delivery: touchpoint.DeliveryLink, Language: "en", CreatedAt: c.T, ExpiresAt: c.T.Add(30 * 24 * time.Hour)}
-	if err := b.CreateInvitation(context.Background(), inv, nil); err != nil {
+	if err := b.CreateInvitation(context.Background(), inv, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(inv.ID, "inv_") {

@@ -52,6 +52,22 @@ type Customer struct {
 	AnonymousID string
 	Email       string
 	Traits      map[string]json.RawMessage
+	// keys are every key the customer's invitations may be stored under:
+	// their profile and the profiles merged into it, and each user and
+	// anonymous id, so a visitor who signs in is still the same customer
+	// to the fatigue rules.
+	keys []string
+}
+
+// Keys returns every key the customer's invitations may be stored under.
+func (c Customer) Keys() []string {
+	keys := slices.Clone(c.keys)
+	for _, k := range []string{c.Key(), "user_id:" + c.UserID, "anonymous_id:" + c.AnonymousID} {
+		if !strings.HasSuffix(k, ":") && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 // Key identifies the customer for fatigue rules.
@@ -120,7 +136,11 @@ func (s *Service) ResolveCustomer(ctx context.Context, workspace, ref, userID, a
 			return c, err
 		}
 		c.ProfileID, c.Traits = p.ID, p.Traits
+		c.keys = append([]string{p.ID}, p.MergedFrom...)
 		for _, pi := range p.Identifiers {
+			if pi.Kind == touchpoint.KindUserID || pi.Kind == touchpoint.KindAnonymousID {
+				c.keys = append(c.keys, pi.Kind+":"+pi.Value)
+			}
 			switch {
 			case pi.Kind == touchpoint.KindUserID && c.UserID == "":
 				c.UserID = pi.Value
@@ -246,7 +266,7 @@ func (s *Service) invite(ctx context.Context, sv *touchpoint.Survey, c Customer,
 		Touchpoint: firstNonEmpty(req.Touchpoint, sv.Touchpoint),
 		CreatedAt:  now, ExpiresAt: now.Add(time.Duration(sv.LinkDays) * 24 * time.Hour),
 	}
-	if err := s.Surveys.CreateInvitation(ctx, inv, func(history []*touchpoint.Invitation) error {
+	if err := s.Surveys.CreateInvitation(ctx, inv, c.Keys(), func(history []*touchpoint.Invitation) error {
 		if !fatigue {
 			return nil
 		}
@@ -539,7 +559,7 @@ func (s *Service) Eligible(ctx context.Context, v Visitor) ([]*touchpoint.Survey
 	if err != nil {
 		return nil, c, err
 	}
-	history, err := s.Surveys.InvitationHistory(ctx, v.Workspace, c.Key())
+	history, err := s.Surveys.InvitationHistory(ctx, v.Workspace, c.Keys())
 	if err != nil {
 		return nil, c, err
 	}

@@ -84,6 +84,7 @@
     post("/survey/v1/eligible", { user_id: who.user_id, anonymous_id: who.anonymous_id, url: location.href, language: language() })
       .then(function (res) {
         state.surveys = res.surveys || [];
+        state.loaded = true;
         state.surveys.forEach(arm);
       })
       .catch(function (e) { warn(e); });
@@ -262,7 +263,12 @@
     loaded: true,
     track: function (name) { track(String(name)); },
     identify: function (userId) { state.userId = String(userId || ""); load(); },
-    page: function () { load(); },
+    page: function () { state.loaded = false; load(); },
+    // status tells page code (and tests) whether the rules were fetched and
+    // which surveys wait to be shown.
+    status: function () {
+      return { loaded: !!state.loaded, shown: state.shown, surveys: state.surveys.map(function (s) { return s.id; }) };
+    },
     push: function (call) { if (call && api[call[0]]) api[call[0]].apply(null, call.slice(1)); }
   };
   window.Touchpoint = api;
