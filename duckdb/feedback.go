@@ -187,6 +187,8 @@ func metricArgs(q touchpoint.MetricQuery) []any {
 		sql.Named("restrict_profiles", q.ProfileIDs != nil), sql.Named("profile_ids", list(q.ProfileIDs)),
 		sql.Named("trait_paths", paths), sql.Named("trait_values", values), sql.Named("exclude_flags", list(q.ExcludeFlags)),
 		sql.Named("complete_only", q.CompleteOnly),
+		sql.Named("need_traits", by == "trait" || len(paths) > 0),
+		sql.Named("need_profiles", by == "trait" || len(paths) > 0 || q.ProfileIDs != nil),
 	}
 }
 

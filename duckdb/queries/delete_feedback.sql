@@ -1,1 +1,1 @@
-DELETE FROM feedback WHERE workspace = $workspace AND list_contains($ids, id)
+DELETE FROM feedback WHERE workspace = $workspace AND id IN (SELECT unnest($ids))

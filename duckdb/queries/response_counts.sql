@@ -38,14 +38,14 @@ FROM sent s
 LEFT JOIN answered a ON a.invitation_id = s.invitation_id
 LEFT JOIN (SELECT workspace, profile_id,
                   CASE WHEN json_type(traits) = 'VARCHAR' THEN (traits ->> '$')::JSON ELSE traits END AS traits
-           FROM profile_traits) t ON t.workspace = s.workspace AND t.profile_id = s.profile_id
+           FROM profile_traits) t ON $need_traits AND t.workspace = s.workspace AND t.profile_id = s.profile_id
 WHERE ($from IS NULL OR s.sent_at >= $from)
   AND ($to IS NULL OR s.sent_at < $to)
   AND (len($survey_ids) = 0 OR list_contains($survey_ids, s.survey_id))
   AND (len($channels) = 0 OR list_contains($channels, s.channel))
   AND (len($languages) = 0 OR list_contains($languages, s.language))
   AND (len($touchpoints) = 0 OR list_contains($touchpoints, s.touchpoint))
-  AND (NOT $restrict_profiles OR list_contains($profile_ids, s.profile_id))
+  AND (NOT $restrict_profiles OR s.profile_id IN (SELECT unnest($profile_ids)))
   AND (len($trait_paths) = 0 OR json_extract_string(t.traits, $trait_paths) = $trait_values)
 GROUP BY ALL
 ORDER BY grp, bucket
