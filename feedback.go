@@ -154,8 +154,25 @@ const (
 	MaxFeedbackLimit     = 500
 )
 
+// TopicCount is how often a topic comes up in feedback, by sentiment,
+// with a few recent examples.
+type TopicCount struct {
+	Topic    string      `json:"topic"`
+	Count    int64       `json:"count"`
+	Positive int64       `json:"positive"`
+	Neutral  int64       `json:"neutral"`
+	Negative int64       `json:"negative"`
+	Examples []*Feedback `json:"examples"`
+}
+
 // FeedbackService reads feedback items and manages inbound webhooks.
 type FeedbackService interface {
+	// FeedbackTopics counts the topics of matching items (filtered by
+	// source, kind, channel, survey, language and time), most common
+	// first, each with up to three recent examples. f.Limit caps the
+	// topics (default 20).
+	FeedbackTopics(ctx context.Context, f FeedbackFilter) ([]TopicCount, error)
+
 	// FindFeedback returns matching items, newest first.
 	// Returns EINVALID for a bad limit.
 	FindFeedback(ctx context.Context, f FeedbackFilter) ([]*Feedback, error)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/touchpoint-cx/touchpoint"
@@ -135,6 +136,49 @@ func (s *Server) attachProfiles(r *http.Request, items []*touchpoint.Feedback) {
 	}
 }
 
+// TopicsResponse is the answer to GET /api/v1/feedback/topics.
+type TopicsResponse struct {
+	Topics []touchpoint.TopicCount `json:"topics"`
+}
+
+// handleFeedbackTopics serves the themes of feedback with their counts by
+// sentiment and example comments, filtered like the inbox (source, kind,
+// channel, survey_id, language, since, until).
+func (s *Server) handleFeedbackTopics(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	f := touchpoint.FeedbackFilter{Workspace: workspaceOf(r)}
+	for name, dst := range map[string]**string{"source": &f.Source, "kind": &f.Kind, "channel": &f.Channel, "survey_id": &f.SurveyID, "language": &f.Language} {
+		if x := v.Get(name); x != "" {
+			*dst = &x
+		}
+	}
+	for name, dst := range map[string]**time.Time{"since": &f.Since, "until": &f.Until} {
+		if x := v.Get(name); x != "" {
+			at, err := touchpoint.ParseTime(name, x)
+			if err != nil {
+				return err
+			}
+			*dst = &at
+		}
+	}
+	if x := v.Get("limit"); x != "" {
+		n, err := strconv.Atoi(x)
+		if err != nil {
+			return touchpoint.FieldError("limit", "must be a whole number from 1 to 200")
+		}
+		f.Limit = n
+	}
+	topics, err := s.cfg.Feedback.FeedbackTopics(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	for _, tc := range topics {
+		s.attachProfiles(r, tc.Examples)
+	}
+	writeJSON(w, http.StatusOK, TopicsResponse{Topics: topics})
+	return nil
+}
+
 func (s *Server) handleGetFeedback(w http.ResponseWriter, r *http.Request) error {
 	it, err := s.cfg.Feedback.FindFeedbackItem(r.Context(), workspaceOf(r), chi.URLParam(r, "id"))
 	if err != nil {
@@ -156,8 +200,8 @@ type HooksResponse struct {
 	Hooks []HookView `json:"hooks"`
 }
 
-func hookView(r *http.Request, h *touchpoint.FeedbackHook) HookView {
-	return HookView{FeedbackHook: h, URL: publicBase(r) + "/hooks/" + h.ID}
+func (s *Server) hookView(r *http.Request, h *touchpoint.FeedbackHook) HookView {
+	return HookView{FeedbackHook: h, URL: s.publicBase(r) + "/hooks/" + h.ID}
 }
 
 func (s *Server) handleListHooks(w http.ResponseWriter, r *http.Request) error {
@@ -167,7 +211,7 @@ func (s *Server) handleListHooks(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := HooksResponse{Hooks: []HookView{}}
 	for _, h := range hooks {
-		out.Hooks = append(out.Hooks, hookView(r, h))
+		out.Hooks = append(out.Hooks, s.hookView(r, h))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -189,7 +233,7 @@ func (s *Server) handleGetHook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, hookView(r, h))
+	writeJSON(w, http.StatusOK, s.hookView(r, h))
 	return nil
 }
 
@@ -215,7 +259,7 @@ func (s *Server) handleCreateHook(w http.ResponseWriter, r *http.Request) error 
 	if err := s.cfg.Feedback.CreateFeedbackHook(r.Context(), h); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, hookView(r, h))
+	writeJSON(w, http.StatusCreated, s.hookView(r, h))
 	return nil
 }
 
@@ -233,7 +277,7 @@ func (s *Server) handleUpdateHook(w http.ResponseWriter, r *http.Request) error 
 	if err := s.cfg.Feedback.UpdateFeedbackHook(r.Context(), h); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, hookView(r, h))
+	writeJSON(w, http.StatusOK, s.hookView(r, h))
 	return nil
 }
 
@@ -242,7 +286,7 @@ func (s *Server) handleRevokeHook(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, hookView(r, h))
+	writeJSON(w, http.StatusOK, s.hookView(r, h))
 	return nil
 }
 

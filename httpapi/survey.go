@@ -23,6 +23,7 @@ func (s *Server) surveyRoutes(r chi.Router) {
 		r.Get("/surveys/{id}/results", s.handle(s.handleSurveyResults))
 		r.Get("/survey-settings", s.handle(s.handleGetSurveySettings))
 		r.Get("/feedback", s.handle(s.handleListFeedback))
+		r.Get("/feedback/topics", s.handle(s.handleFeedbackTopics))
 		r.Get("/feedback/{id}", s.handle(s.handleGetFeedback))
 		for _, m := range []string{"nps", "csat", "ces", "response-rate"} {
 			r.Get("/metrics/"+m, s.handle(s.handleMetric(m, "")))
@@ -240,24 +241,32 @@ func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) error {
 	if strings.TrimSpace(req.Customer) == "" {
 		return touchpoint.FieldError("customer", "required: user_id:…, email:…, anonymous_id:… or a profile id")
 	}
-	inv, err := s.cfg.Delivery.Invite(r.Context(), survey.InviteRequest{Workspace: workspaceOf(r), SurveyID: chi.URLParam(r, "id"),
-		Customer: req.Customer, Delivery: req.Delivery, Language: req.Language, Touchpoint: req.Touchpoint})
-	if err != nil {
-		return err
-	}
-	out := InviteResponse{Invitation: inv.Invitation, Token: inv.Token, URL: publicBase(r) + "/s/" + inv.Token}
+	ir := survey.InviteRequest{Workspace: workspaceOf(r), SurveyID: chi.URLParam(r, "id"),
+		Customer: req.Customer, Delivery: req.Delivery, Language: req.Language, Touchpoint: req.Touchpoint}
+	var out InviteResponse
 	if req.Delivery == touchpoint.DeliveryEmail {
-		if out.EmailHTML, err = survey.EmailBlock(inv.Survey, inv.Invitation.Language, out.URL); err != nil {
+		inv, err := s.cfg.Delivery.InviteByEmail(r.Context(), ir, s.publicBase(r))
+		if err != nil {
 			return err
 		}
+		out = InviteResponse{Invitation: inv.Invitation, Token: inv.Token, URL: inv.URL, EmailHTML: inv.HTML}
+	} else {
+		inv, err := s.cfg.Delivery.Invite(r.Context(), ir)
+		if err != nil {
+			return err
+		}
+		out = InviteResponse{Invitation: inv.Invitation, Token: inv.Token, URL: s.publicBase(r) + "/s/" + inv.Token}
 	}
 	writeJSON(w, http.StatusCreated, out)
 	return nil
 }
 
-// publicBase is the address customers reach this server at, as the
-// request that made the link saw it.
-func publicBase(r *http.Request) string {
+// publicBase is the address customers reach this server at: the
+// configured public URL, else the address the request came to.
+func (s *Server) publicBase(r *http.Request) string {
+	if s.cfg.Delivery != nil && s.cfg.Delivery.BaseURL != "" {
+		return s.cfg.Delivery.BaseURL
+	}
 	scheme := "http"
 	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
 		scheme = "https"

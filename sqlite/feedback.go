@@ -158,6 +158,51 @@ func (db *DB) FindFeedback(ctx context.Context, f touchpoint.FeedbackFilter) ([]
 	return out, nil
 }
 
+// FeedbackTopics counts topics of matching feedback, with examples.
+func (db *DB) FeedbackTopics(ctx context.Context, f touchpoint.FeedbackFilter) ([]touchpoint.TopicCount, error) {
+	limit := f.Limit
+	if limit == 0 {
+		limit = 20
+	}
+	if limit < 1 || limit > 200 {
+		return nil, touchpoint.FieldError("limit", "must be between 1 and 200")
+	}
+	var since, until any
+	if f.Since != nil {
+		since = formatTime(*f.Since)
+	}
+	if f.Until != nil {
+		until = formatTime(*f.Until)
+	}
+	rows, err := db.rdb.QueryContext(ctx, db.query("feedback_topics"), sql.Named("workspace", f.Workspace), sql.Named("source", f.Source),
+		sql.Named("kind", f.Kind), sql.Named("channel", f.Channel), sql.Named("survey_id", f.SurveyID), sql.Named("language", f.Language),
+		sql.Named("since", since), sql.Named("until", until), sql.Named("limit", limit))
+	if err != nil {
+		return nil, fmt.Errorf("feedback topics: %w", err)
+	}
+	out := []touchpoint.TopicCount{}
+	for rows.Next() {
+		var tc touchpoint.TopicCount
+		if err := rows.Scan(&tc.Topic, &tc.Count, &tc.Positive, &tc.Neutral, &tc.Negative); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("feedback topics: %w", err)
+		}
+		out = append(out, tc)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("feedback topics: %w", err)
+	}
+	for i := range out {
+		ef := touchpoint.FeedbackFilter{Workspace: f.Workspace, Source: f.Source, Kind: f.Kind, Channel: f.Channel, SurveyID: f.SurveyID,
+			Language: f.Language, Since: f.Since, Until: f.Until, Topic: &out[i].Topic, Limit: 3}
+		if out[i].Examples, err = db.FindFeedback(ctx, ef); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // CreateFeedbackHook stores a new inbound webhook with a new secret.
 func (db *DB) CreateFeedbackHook(ctx context.Context, h *touchpoint.FeedbackHook) error {
 	h.Normalize()

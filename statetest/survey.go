@@ -163,6 +163,7 @@ func RunSurveys(t *testing.T, open func(t *testing.T) (SurveyBackend, *Clock)) {
 			if len(seen) != 2 || seen[0].ID != second.ID || seen[1].ID != first.ID {
 				t.Fatalf("history newest first: %v", seen)
 			}
+			c.T = c.T.Add(time.Minute)
 			other := invite(t, b, c, s, "prf_2")
 			both, err := b.InvitationHistory(ctx, "acme", []string{"prf_2", "prf_1"})
 			if err != nil || len(both) != 3 || both[0].ID != other.ID {
@@ -304,6 +305,10 @@ func RunSurveys(t *testing.T, open func(t *testing.T) (SurveyBackend, *Clock)) {
 				if err != nil || len(got) != 1 || got[0].ID != tt.want {
 					t.Errorf("%s: %v, %v", tt.name, got, err)
 				}
+			}
+			topics, err := b.FeedbackTopics(ctx, touchpoint.FeedbackFilter{Workspace: "acme"})
+			if err != nil || len(topics) != 1 || topics[0].Topic != "delivery" || topics[0].Count != 1 || topics[0].Negative != 1 || len(topics[0].Examples) != 1 {
+				t.Fatalf("topics %+v, %v", topics, err)
 			}
 			// A replay of an older event leaves the newer item as it is.
 			old := *items[0]

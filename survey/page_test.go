@@ -102,3 +102,20 @@ func TestEmailBlock(t *testing.T) {
 		t.Fatalf("%v %s", err, html)
 	}
 }
+
+func TestInviteByEmail(t *testing.T) {
+	ctx := context.Background()
+	svc, b := setup(t)
+	if _, err := svc.InviteByEmail(ctx, survey.InviteRequest{Workspace: "acme", SurveyID: b.sv.ID, Customer: "user_id:e1"}, ""); touchpoint.ErrorField(err) != "public_url" {
+		t.Fatalf("no base URL: %v", err)
+	}
+	svc.BaseURL = "https://cx.example.com/"
+	inv, err := svc.InviteByEmail(ctx, survey.InviteRequest{Workspace: "acme", SurveyID: b.sv.ID, Customer: "user_id:e1"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Invitation.Delivery != touchpoint.DeliveryEmail || inv.URL != "https://cx.example.com/s/"+inv.Token ||
+		!strings.Contains(inv.HTML, `href="https://cx.example.com/s/`+inv.Token+`?a=0&amp;lang=en&amp;q=score"`) {
+		t.Fatalf("%+v\n%s", inv, inv.HTML)
+	}
+}

@@ -36,6 +36,9 @@ type Service struct {
 	// surveys never show.
 	Segments touchpoint.SegmentMembers
 	Clock    touchpoint.Clock
+	// BaseURL is where customers reach the server ("https://cx.example.com"),
+	// for links made outside a request. Empty, EmailInvitation needs one.
+	BaseURL string
 }
 
 func (s *Service) now() time.Time {
@@ -287,6 +290,38 @@ func (s *Service) invite(ctx context.Context, sv *touchpoint.Survey, c Customer,
 		return nil, fmt.Errorf("record survey sent: %w", err)
 	}
 	return &Invited{Invitation: inv, Survey: sv, Token: Sign(secret, inv.ID)}, nil
+}
+
+// EmailInvitation is an invitation by email with what to put in the email.
+type EmailInvitation struct {
+	*Invited
+	// URL is the personal link; HTML is the first question with one link
+	// per answer, for the body of the email.
+	URL  string
+	HTML string
+}
+
+// InviteByEmail makes an email invitation (fatigue rules apply) and renders
+// its block: what a journey's email step sends. base is the server's public
+// address; empty uses s.BaseURL.
+func (s *Service) InviteByEmail(ctx context.Context, req InviteRequest, base string) (*EmailInvitation, error) {
+	if base == "" {
+		base = s.BaseURL
+	}
+	if base == "" {
+		return nil, touchpoint.FieldError("public_url", "required to make survey links outside a request: set public_url")
+	}
+	req.Delivery = touchpoint.DeliveryEmail
+	inv, err := s.Invite(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	link := strings.TrimRight(base, "/") + "/s/" + inv.Token
+	html, err := EmailBlock(inv.Survey, inv.Invitation.Language, link)
+	if err != nil {
+		return nil, err
+	}
+	return &EmailInvitation{Invited: inv, URL: link, HTML: html}, nil
 }
 
 // Session is where a respondent is in a survey.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 
@@ -25,6 +26,10 @@ type Config struct {
 	// LogFormat is text or json.
 	LogFormat string    `json:"log_format"`
 	Log       LogConfig `json:"log"`
+	// PublicURL is where customers reach this server (survey links made
+	// outside a request, e.g. by journeys, start with it). Empty: links
+	// made through the API use the address the request came to.
+	PublicURL string `json:"public_url"`
 }
 
 // LogConfig configures the event log.
@@ -75,6 +80,9 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	if v := getenv("TOUCHPOINT_NATS_URL"); v != "" {
 		c.Log.URL = v
 	}
+	if v := getenv("TOUCHPOINT_PUBLIC_URL"); v != "" {
+		c.PublicURL = v
+	}
 }
 
 // Validate names the first bad key.
@@ -90,6 +98,11 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return touchpoint.FieldError("log_format", "must be text or json")
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return touchpoint.FieldError("public_url", "must be an http(s) address such as https://cx.example.com")
+		}
 	}
 	return c.logConfig().Validate()
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -191,6 +192,11 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 	}
 }
 
+// surveys is the node's survey delivery service.
+func (n *node) surveys() *survey.Service {
+	return &survey.Service{Surveys: n.state, Profiles: n.state, Appender: n.log, Clock: n.clock, BaseURL: strings.TrimRight(n.cfg.PublicURL, "/")}
+}
+
 // feedbackCheckpoint is how far the feedback engine has read the log in
 // both of its stores.
 func (n *node) feedbackCheckpoint(ctx context.Context) (uint64, error) {
@@ -224,7 +230,7 @@ func (n *node) httpServer(localKey string) *httpapi.Server {
 		Surveys:      n.state,
 		Feedback:     n.state,
 		Metrics:      n.warehouse,
-		Delivery:     &survey.Service{Surveys: n.state, Profiles: n.state, Appender: n.log, Clock: n.clock},
+		Delivery:     n.surveys(),
 		FeedbackSeq:  n.feedbackCheckpoint,
 	})
 }

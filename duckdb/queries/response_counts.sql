@@ -27,18 +27,22 @@ SELECT CASE $by
            WHEN 'channel' THEN coalesce(s.channel, '')
            WHEN 'touchpoint' THEN coalesce(s.touchpoint, '')
            WHEN 'language' THEN coalesce(s.language, '')
-           WHEN 'trait' THEN coalesce(json_extract_string(t.traits, $trait_path), '')
+           WHEN 'trait' THEN coalesce(t.trait_value, '')
            ELSE ''
        END AS grp,
-       CASE WHEN NOT $series THEN NULL ELSE date_trunc($interval, timezone('UTC', s.sent_at)) END AS bucket,
+       CASE WHEN NOT $series THEN NULL ELSE date_trunc($interval, make_timestamp(epoch_us(s.sent_at))) END AS bucket,
        count(*) AS sent,
        count(a.invitation_id) AS responded,
        count(*) FILTER (WHERE a.complete) AS completed
 FROM sent s
 LEFT JOIN answered a ON a.invitation_id = s.invitation_id
 LEFT JOIN (SELECT workspace, profile_id,
-                  CASE WHEN json_type(traits) = 'VARCHAR' THEN (traits ->> '$')::JSON ELSE traits END AS traits
-           FROM profile_traits) t ON $need_traits AND t.workspace = s.workspace AND t.profile_id = s.profile_id
+                  json_extract_string(traits, $trait_path) AS trait_value,
+                  json_extract_string(traits, $trait_paths) AS trait_values
+           FROM (SELECT workspace, profile_id,
+                        CASE WHEN json_type(traits) = 'VARCHAR' THEN (traits ->> '$')::JSON ELSE traits END AS traits
+                 FROM profile_traits
+                 WHERE $need_traits AND workspace = $workspace)) t ON $need_traits AND t.workspace = s.workspace AND t.profile_id = s.profile_id
 WHERE ($from IS NULL OR s.sent_at >= $from)
   AND ($to IS NULL OR s.sent_at < $to)
   AND (len($survey_ids) = 0 OR list_contains($survey_ids, s.survey_id))
@@ -46,6 +50,6 @@ WHERE ($from IS NULL OR s.sent_at >= $from)
   AND (len($languages) = 0 OR list_contains($languages, s.language))
   AND (len($touchpoints) = 0 OR list_contains($touchpoints, s.touchpoint))
   AND (NOT $restrict_profiles OR s.profile_id IN (SELECT unnest($profile_ids)))
-  AND (len($trait_paths) = 0 OR json_extract_string(t.traits, $trait_paths) = $trait_values)
+  AND (len($trait_paths) = 0 OR t.trait_values = $trait_values)
 GROUP BY ALL
 ORDER BY grp, bucket

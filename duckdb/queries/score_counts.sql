@@ -33,19 +33,23 @@ SELECT CASE $by
            WHEN 'source' THEN f.source
            WHEN 'kind' THEN f.kind
            WHEN 'sentiment' THEN coalesce(f.sentiment, '')
-           WHEN 'trait' THEN coalesce(json_extract_string(t.traits, $trait_path), '')
+           WHEN 'trait' THEN coalesce(t.trait_value, '')
            ELSE ''
        END AS grp,
-       CASE WHEN NOT $series THEN NULL ELSE date_trunc($interval, timezone('UTC', f.created_at)) END AS bucket,
+       CASE WHEN NOT $series THEN NULL ELSE date_trunc($interval, make_timestamp(epoch_us(f.created_at))) END AS bucket,
        f.score,
        count(*) AS n
 FROM f
 -- The events table's appender stores JSON as a JSON string holding the
 -- object; traits are read in either form.
 LEFT JOIN (SELECT workspace, profile_id,
-                  CASE WHEN json_type(traits) = 'VARCHAR' THEN (traits ->> '$')::JSON ELSE traits END AS traits
-           FROM profile_traits) t ON $need_traits AND t.workspace = f.workspace AND t.profile_id = f.profile_id
+                  json_extract_string(traits, $trait_path) AS trait_value,
+                  json_extract_string(traits, $trait_paths) AS trait_values
+           FROM (SELECT workspace, profile_id,
+                        CASE WHEN json_type(traits) = 'VARCHAR' THEN (traits ->> '$')::JSON ELSE traits END AS traits
+                 FROM profile_traits
+                 WHERE $need_traits AND workspace = $workspace)) t ON $need_traits AND t.workspace = f.workspace AND t.profile_id = f.profile_id
 WHERE (NOT $restrict_profiles OR f.profile_id IN (SELECT unnest($profile_ids)))
-  AND (len($trait_paths) = 0 OR json_extract_string(t.traits, $trait_paths) = $trait_values)
+  AND (len($trait_paths) = 0 OR t.trait_values = $trait_values)
 GROUP BY ALL
 ORDER BY grp, bucket, f.score
