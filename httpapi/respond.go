@@ -293,10 +293,22 @@ func (s *Server) handleEligible(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		ls.Widget = pageRules(sv.Widget)
 		out.Surveys = append(out.Surveys, ls)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// pageRules keeps the widget rules the page decides (address patterns,
+// event, delay, position). Trait, segment and sample rules were applied by
+// the server and say how a workspace targets its customers: they are not
+// for every visitor to read.
+func pageRules(w *touchpoint.WidgetRules) *touchpoint.WidgetRules {
+	if w == nil {
+		return nil
+	}
+	return &touchpoint.WidgetRules{Enabled: w.Enabled, URLs: w.URLs, Event: w.Event, DelaySeconds: w.DelaySeconds, Position: w.Position}
 }
 
 // WidgetInvitation is the answer to POST /survey/v1/invitations: the token
@@ -329,6 +341,7 @@ func (s *Server) handleWidgetInvite(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	ls.Widget = pageRules(inv.Survey.Widget)
 	writeJSON(w, http.StatusCreated, WidgetInvitation{Token: inv.Token, InvitationID: inv.Invitation.ID, Survey: ls})
 	return nil
 }

@@ -410,7 +410,7 @@ func (db *DB) FindResponseByInvitation(ctx context.Context, invitationID string)
 
 func (db *DB) oneResponse(ctx context.Context, q string, args ...any) (*touchpoint.Response, error) {
 	var body string
-	err := db.db.QueryRowContext(ctx, db.query(q), args...).Scan(&body)
+	err := db.rdb.QueryRowContext(ctx, db.query(q), args...).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, touchpoint.Errorf(touchpoint.ENOTFOUND, "response not found")
 	} else if err != nil {
