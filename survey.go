@@ -956,8 +956,9 @@ type ResponseFilter struct {
 
 // SurveyService stores surveys, invitations and responses.
 type SurveyService interface {
-	// CreateSurvey normalises and stores s, assigning ID, Version and times.
-	// Returns EINVALID naming the bad field.
+	// CreateSurvey normalises and stores s, assigning Version, times and,
+	// unless given, ID. Returns EINVALID naming the bad field, ECONFLICT
+	// for an id in use.
 	CreateSurvey(ctx context.Context, s *Survey) error
 
 	// FindSurvey returns a survey. Returns ENOTFOUND if the workspace has none with id.

@@ -7,11 +7,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"time"
 
 	"github.com/touchpoint-cx/touchpoint"
 )
+
+var surveyIDPattern = regexp.MustCompile(`^srv_[a-z0-9_]{1,60}$`)
 
 // CreateSurvey stores a new survey.
 func (db *DB) CreateSurvey(ctx context.Context, s *touchpoint.Survey) error {
@@ -22,7 +25,13 @@ func (db *DB) CreateSurvey(ctx context.Context, s *touchpoint.Survey) error {
 	if _, err := db.FindWorkspace(ctx, s.Workspace); err != nil {
 		return err
 	}
-	s.ID = randomID("srv_", 16)
+	// An id given by the caller (the demo, an import of definitions) is
+	// kept if it looks like one of ours.
+	if s.ID == "" {
+		s.ID = randomID("srv_", 16)
+	} else if !surveyIDPattern.MatchString(s.ID) {
+		return touchpoint.FieldError("id", "must be srv_ followed by 1-60 lower-case letters, digits or '_'")
+	}
 	s.Version = 1
 	s.CreatedAt = db.now()
 	s.UpdatedAt = s.CreatedAt
@@ -31,6 +40,9 @@ func (db *DB) CreateSurvey(ctx context.Context, s *touchpoint.Survey) error {
 		return fmt.Errorf("create survey: %w", err)
 	}
 	if _, err := db.db.ExecContext(ctx, db.query("survey_insert"), surveyArgs(s, def)...); err != nil {
+		if isUniqueViolation(err) {
+			return touchpoint.Errorf(touchpoint.ECONFLICT, "survey %q exists", s.ID)
+		}
 		return fmt.Errorf("create survey: %w", err)
 	}
 	return nil

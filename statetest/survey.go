@@ -93,6 +93,21 @@ func RunSurveys(t *testing.T, open func(t *testing.T) (SurveyBackend, *Clock)) {
 				t.Fatalf("got %v", err)
 			}
 		})
+		t.Run("GivenID", func(t *testing.T) {
+			b, _ := setup(t)
+			s := &touchpoint.Survey{ID: "srv_nps_delivery", Workspace: "acme", Name: "Delivery NPS", Type: touchpoint.SurveyNPS}
+			if err := b.CreateSurvey(ctx, s); err != nil || s.ID != "srv_nps_delivery" {
+				t.Fatalf("%v %s", err, s.ID)
+			}
+			again := &touchpoint.Survey{ID: "srv_nps_delivery", Workspace: "acme", Name: "Again", Type: touchpoint.SurveyNPS}
+			if err := b.CreateSurvey(ctx, again); touchpoint.ErrorCode(err) != touchpoint.ECONFLICT {
+				t.Fatalf("id in use: %v", err)
+			}
+			bad := &touchpoint.Survey{ID: "x y", Workspace: "acme", Name: "Bad", Type: touchpoint.SurveyNPS}
+			if err := b.CreateSurvey(ctx, bad); touchpoint.ErrorField(err) != "id" {
+				t.Fatalf("bad id: %v", err)
+			}
+		})
 		t.Run("ErrInvalid", func(t *testing.T) {
 			b, _ := setup(t)
 			err := b.CreateSurvey(ctx, &touchpoint.Survey{Workspace: "acme", Name: "x"})
