@@ -50,6 +50,11 @@ type Config struct {
 	// IdentityMapSynced, if set, waits until analytics attributes events
 	// as identity resolution does now (after an unmerge, say).
 	IdentityMapSynced func(ctx context.Context) error
+	// Text reads sentiment and topics, TextGroups groups texts into
+	// themes, TextModels manages the workspace's sentiment models.
+	Text       touchpoint.TextAnalyzer
+	TextGroups touchpoint.TextGrouper
+	TextModels touchpoint.TextModelManager
 }
 
 // Server is Touchpoint's HTTP server.
@@ -156,6 +161,7 @@ func (s *Server) routes() chi.Router {
 				r.Put("/identity/rules", s.handle(s.handlePutIdentityRules))
 				r.Post("/profiles/{id}/unmerge", s.handle(s.handleUnmerge))
 			})
+			s.textRoutes(r)
 		})
 	})
 	return r
