@@ -14,14 +14,18 @@ import (
 // token padded with a space on both sides, so that prefixes and suffixes
 // are features of their own), and, with Negation, words marked as negated
 // when they follow "not", "no", "never" or a word ending in "n't" in the
-// same clause. Every feature present counts once, and the vector is scaled
-// to unit length.
+// same clause, and, with Lexicon, how many of the language's polarity seed
+// words the text holds. Every feature present counts once, and the vector
+// is scaled to unit length.
 type FeatureConfig struct {
 	Bits     int  `json:"bits"`
 	Words    int  `json:"words"`
 	CharMin  int  `json:"char_min"`
 	CharMax  int  `json:"char_max"`
 	Negation bool `json:"negation,omitempty"`
+	// Lexicon adds features counting the language's polarity seeds
+	// (see polaritySeeds).
+	Lexicon bool `json:"lexicon,omitempty"`
 }
 
 // DefaultFeatures returns the feature configuration the built-in model of
@@ -29,18 +33,18 @@ type FeatureConfig struct {
 func DefaultFeatures(lang string) FeatureConfig {
 	switch lang {
 	case LangEnglish:
-		return FeatureConfig{Bits: 20, Words: 2, CharMin: 3, CharMax: 5, Negation: true}
+		return FeatureConfig{Bits: 20, Words: 2, CharMin: 3, CharMax: 5, Negation: true, Lexicon: true}
 	case LangVietnamese:
 		// Vietnamese writes one syllable a word: most words are two or
 		// three syllables, so syllable n-grams up to three.
-		return FeatureConfig{Bits: 20, Words: 3, CharMin: 2, CharMax: 4}
+		return FeatureConfig{Bits: 20, Words: 3, CharMin: 2, CharMax: 4, Lexicon: true}
 	case LangThai:
 		// Thai has no spaces between words: a "word" is a run of text
 		// between spaces, and character n-grams from one character up
 		// stand in for the words inside it.
-		return FeatureConfig{Bits: 20, Words: 2, CharMin: 1, CharMax: 5}
+		return FeatureConfig{Bits: 20, Words: 2, CharMin: 1, CharMax: 5, Lexicon: true}
 	default:
-		return FeatureConfig{Bits: 20, Words: 2, CharMin: 3, CharMax: 5}
+		return FeatureConfig{Bits: 20, Words: 2, CharMin: 3, CharMax: 5, Lexicon: true}
 	}
 }
 
@@ -70,7 +74,7 @@ const (
 	kindChar
 	kindNeg
 	kindPunct
-	kindBias
+	kindLex
 )
 
 const fnvOffset, fnvPrime = 2166136261, 16777619
@@ -134,6 +138,16 @@ func (c FeatureConfig) features(lang, norm string) vector {
 				h = fnvString(h, words[k])
 			}
 			idx = append(idx, h&mask)
+		}
+	}
+	if c.Lexicon {
+		pos, neg, negPos, negNeg := polarityCounts(lang, norm)
+		// One feature per count up to three, so that two opinion words
+		// weigh more than one.
+		for name, n := range map[string]int{"pos": pos, "neg": neg, "negpos": negPos, "negneg": negNeg} {
+			for k := 1; k <= min(n, 3); k++ {
+				idx = append(idx, fnvString(fnvKind(kindLex), name+string(rune('0'+k)))&mask)
+			}
 		}
 	}
 	slices.Sort(idx)
