@@ -443,3 +443,26 @@ func TestAnalyzerModels(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkAnalyze measures analysis (detection, sentiment, topics) of
+// short comments in the four languages.
+func BenchmarkAnalyze(b *testing.B) {
+	a := text.NewAnalyzer(text.Config{})
+	texts := []string{
+		"The delivery was late and the courier was rude, but the product itself is great.",
+		"Giao hàng nhanh, đóng gói cẩn thận, sản phẩm dùng rất tốt, cảm ơn shop",
+		"ส่งของช้ามาก พนักงานไม่สุภาพ แต่สินค้าคุณภาพดี ราคาไม่แพง",
+		"کیفیت گوشی عالی است ولی قیمتش گران است و ارسال دیر انجام شد",
+	}
+	ctx := context.Background()
+	if _, err := a.Analyze(ctx, "default", texts, ""); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := a.Analyze(ctx, "default", texts, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(texts))/b.Elapsed().Seconds(), "texts/s")
+}
