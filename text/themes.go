@@ -138,7 +138,10 @@ func Group(docs []Doc, opts touchpoint.ThemeOptions) []touchpoint.TextTheme {
 						overlap++
 					}
 				}
-				if 2*overlap >= len(c.texts) || containsPhrase(th.Keywords, c.phrase) {
+				// A keyword must share most of its texts with the theme and
+				// cover a fair part of it, or a rare word that happens to
+				// sit in a few of its texts would join.
+				if 2*overlap >= len(c.texts) && 4*overlap >= len(th.Texts) || containsPhrase(th.Keywords, c.phrase) {
 					if len(th.Keywords) < 5 && !containsPhrase(th.Keywords, c.phrase) {
 						th.Keywords = append(th.Keywords, c.phrase)
 					}
@@ -360,7 +363,7 @@ func thaiPhrases(runs map[int][][]rune, minCount int) map[string][]int {
 	}
 	cand := map[string]*stats{}
 	for p, n := range df {
-		if n >= minCount && !stopword(LangThai, p) && !taxonomyPhrase(LangThai, p) {
+		if n >= minCount && !stopword(LangThai, p) && !taxonomyPhrase(LangThai, p) && !thaiFragment(p) {
 			cand[p] = &stats{left: map[rune]int{}, right: map[rune]int{}}
 		}
 	}
@@ -388,6 +391,14 @@ func thaiPhrases(runs map[int][][]rune, minCount int) map[string][]int {
 		out[p] = st.texts
 	}
 	return out
+}
+
+// thaiFragment reports a run that is a stop word with one letter of the
+// next or previous word stuck to it ("นนี้" from "ร้านนี้"): the letter
+// is a final consonant, not part of a word of its own.
+func thaiFragment(p string) bool {
+	rs := []rune(p)
+	return stopword(LangThai, string(rs[1:])) || stopword(LangThai, string(rs[:len(rs)-1]))
 }
 
 // dominant reports whether one neighbour (other than a run boundary)
@@ -434,16 +445,22 @@ var stopwords = map[string]map[string]bool{
 		which while who whom why will with won't would wouldn't you you're your yours yourself yourselves
 		good great bad nice best better worst worse excellent awesome amazing terrible horrible awful love loved like liked really well even ever
 		get got one would also much many lot place time back go went make made will definitely pretty ok okay first still thing things way
-		recommend highly happy disappointed fine perfect beautiful cute wear wore little bit`),
+		recommend highly happy disappointed fine perfect beautiful cute wear wore little bit
+		may might must shall something anything everything nothing someone anyone everyone person people want wanted need needed
+		especially usually though although however since yet already always often sometimes maybe probably actually
+		bought buy purchased purchase added say said know knew think thought look looked looks looking feel felt see saw use used
+		try tried come came take took give gave keep kept put find found two three new old big lot lots day days`),
 	LangVietnamese: set(`và là có không được của cho một những các này đó rất quá lắm nhưng thì mà với đã đang sẽ cũng vẫn nên phải
 		tôi mình em anh chị bạn họ chúng ta nó ở trong ngoài trên dưới khi nào gì sao thế vì nếu để làm đi đến về ra vào
 		nhiều ít hơn nữa rồi chưa hay tốt dở thấy biết muốn cần thể như vậy còn theo từ bị lại hết luôn thêm cả mọi
 		hiểu học giúp dạy môn`),
 	LangThai: set(`ที่ และ ไม่ ครับ ค่ะ คะ นะ จ้า จ้ะ มาก ได้ ให้ ของ เป็น มี ใน การ ว่า จะ ก็ แล้ว กับ ไป มา อยู่ คือ นี้ นั้น
 		เลย ด้วย แต่ หรือ อะไร ยัง ทำ เรา ผม ฉัน คุณ เขา ดี ชอบ สุด จริง อีก เอง กัน ถ้า เพราะ ซึ่ง ตอน วัน ครั้ง
-		กว่า มัน ใช้ ต้อง อยาก ประ อร์ แบบ ตอนนี้ เค้า อัน คน ตัว บ้าง คับ ก้อ ทุก เรื่อง ถึง ไหม เห็น บอก ขอ ทำไม เท่า`),
+		กว่า มัน ใช้ ต้อง อยาก ประ อร์ แบบ ตอนนี้ เค้า อัน คน ตัว บ้าง คับ ก้อ ทุก เรื่อง ถึง ไหม เห็น บอก ขอ ทำไม เท่า
+		ความ จาก เอา กำลัง หลัง ก่อน กับ เพื่อ ส่วน อย่าง ต่อ ทาง เมื่อ ลอง ตอนแรก นั่น ทั้ง นี่ ไม่ได้ ลัง กระ ใคร`),
 	LangPersian: set(`و در به از که این را با است برای آن یک هم تا بر می شود هست نیست بود شد کرد کند کرده باشد های ها ای
 		خیلی بسیار من ما شما او آنها اما ولی اگر چه چون یا نه هر همه دیگر خود بی روی پس نیز کاملا واقعا
 		خوب بد عالی خوبی بدی زیاد کم بیشتر کمتر داره دارد ندارد دارند داشت
-		رو شده نظر استفاده کنه کنید میشه هستش خودش دیگه خوبیه کنم کنن بهترین بهتر گفت`),
+		رو شده نظر استفاده کنه کنید میشه هستش خودش دیگه خوبیه کنم کنن بهترین بهتر گفت
+		باید نسبت کار البته حتی فقط اینکه وقتی چون هنوز الان`),
 }
