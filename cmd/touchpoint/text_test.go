@@ -128,6 +128,36 @@ func TestTextCommands(t *testing.T) {
 			t.Fatalf("--skip-bad: %v\n%s", err, out)
 		}
 	})
+	t.Run("Eval", func(t *testing.T) {
+		dir := t.TempDir()
+		sets := map[string][2]string{
+			"en": {"Great service, thank you", "Terrible service, never again"},
+			"vi": {"sản phẩm rất tốt, cảm ơn shop", "chất lượng kém, rất thất vọng"},
+			"th": {"อร่อยมาก ประทับใจ", "แย่มาก ผิดหวัง"},
+			"fa": {"عالی است، خیلی راضی هستم", "افتضاح است، اصلا راضی نیستم"},
+		}
+		for lang, pair := range sets {
+			var b strings.Builder
+			for i := 0; i < 40; i++ {
+				fmt.Fprintf(&b, "pos\t%s %d\nneg\t%s %d\n", pair[0], i, pair[1], i)
+			}
+			if err := os.WriteFile(filepath.Join(dir, lang+".train.tsv"), []byte(b.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, err := tp(t, "bench", "text", "--sentiment-data", dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"\nen ", "\nvi ", "\nth ", "\nfa ", "VADER", "word list", "texts/s"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("bench text printed no %q:\n%s", want, out)
+			}
+		}
+		if _, err := tp(t, "text", "eval", "--sentiment-data", t.TempDir()); err == nil || !strings.Contains(err.Error(), "labelled data for en") {
+			t.Fatalf("eval without data: %v", err)
+		}
+	})
 	t.Run("ErrTrainUnknownLanguage", func(t *testing.T) {
 		_, err := tp(t, "text", "train", "--lang", "xx", "--in", trainingFile(t, ""), "--out", filepath.Join(t.TempDir(), "m.tpm"))
 		if err == nil || !strings.Contains(err.Error(), `lang: unsupported language "xx"`) {
