@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"unicode/utf8"
@@ -76,8 +77,8 @@ func decodeTextBody(r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxTextBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
 			return touchpoint.Errorf(touchpoint.ETOOLARGE, "request body larger than %d MB", maxTextBody>>20)
 		}
 		return touchpoint.Errorf(touchpoint.EINVALID, "invalid JSON body: %s", err.Error())
@@ -91,20 +92,20 @@ func checkTexts(texts []string, max int) error {
 		return touchpoint.FieldError("texts", "required: a list of 1 to %d texts", max)
 	}
 	if len(texts) > max {
-		return &touchpoint.Error{Code: touchpoint.ETOOLARGE, Field: "texts",
-			Message: "texts: at most " + itoa(max) + " texts per request, got " + itoa(len(texts)) + "; send them in several requests"}
+		return tooLarge("texts", "at most %d texts per request, got %d; send them in several requests", max, len(texts))
 	}
 	for i, t := range texts {
 		if n := utf8.RuneCountInString(t); n > MaxTextChars {
-			f := "texts[" + itoa(i) + "]"
-			return &touchpoint.Error{Code: touchpoint.ETOOLARGE, Field: f,
-				Message: f + ": " + itoa(n) + " characters, at most " + itoa(MaxTextChars) + " are read"}
+			return tooLarge(fmt.Sprintf("texts[%d]", i), "%d characters, at most %d are read", n, MaxTextChars)
 		}
 	}
 	return nil
 }
 
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+// tooLarge is an ETOOLARGE error about one field, worded like FieldError.
+func tooLarge(field, format string, args ...any) error {
+	return &touchpoint.Error{Code: touchpoint.ETOOLARGE, Field: field, Message: field + ": " + fmt.Sprintf(format, args...)}
+}
 
 func (s *Server) textAnalyzer() (touchpoint.TextAnalyzer, error) {
 	if s.cfg.Text == nil {
@@ -191,9 +192,9 @@ func (s *Server) handleAddTextModel(w http.ResponseWriter, r *http.Request) erro
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxModelBytes))
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return &touchpoint.Error{Code: touchpoint.ETOOLARGE, Field: "model", Message: "model: larger than 32 MB"}
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return tooLarge("model", "larger than %d MB", MaxModelBytes>>20)
 		}
 		return touchpoint.Errorf(touchpoint.EINVALID, "read model file: %s", err.Error())
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,15 +181,10 @@ func analyze(ref modelRef, lang, t string) touchpoint.TextAnalysis {
 	return res
 }
 
+// round keeps a few digits: more would only be noise in the JSON.
 func round(x float64, digits int) float64 {
-	p := 1.0
-	for range digits {
-		p *= 10
-	}
-	if x < 0 {
-		return -float64(int64(-x*p+0.5)) / p
-	}
-	return float64(int64(x*p+0.5)) / p
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
 }
 
 // GroupTexts analyses texts and groups them into themes (see Group).

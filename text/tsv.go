@@ -75,14 +75,10 @@ func ReadTSV(r io.Reader) ([]Example, error) {
 	var bad []LineError
 	for line := 1; ; line++ {
 		raw, err := readLine(br)
-		if len(raw) == 0 && err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if errors.Is(err, errLineTooLong) {
-				bad = append(bad, LineError{line, fmt.Sprintf("longer than %d bytes", MaxLineBytes)})
-				continue
-			}
+		if len(raw) == 0 && errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, errLineTooLong) {
 			return out, fmt.Errorf("read line %d: %w", line, err)
 		}
 		if errors.Is(err, errLineTooLong) {
@@ -139,7 +135,7 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 			if err != nil && !errors.Is(err, io.EOF) {
 				return nil, err
 			}
-			return []byte{'x'}, errLineTooLong
+			return nil, errLineTooLong
 		}
 		line = append(line, chunk...)
 		if errors.Is(err, bufio.ErrBufferFull) {
