@@ -38,6 +38,9 @@ type TextEvalLanguage struct {
 	BaselineName string
 	// TextsPerSecond is the analysis throughput on this language's texts.
 	TextsPerSecond float64
+	// Bare, for Vietnamese, is the model on the same texts typed without
+	// diacritics, as many customers write.
+	Bare *text.Metrics
 }
 
 // TextEval measures the built-in sentiment models on the held-out part of
@@ -89,6 +92,14 @@ func TextEval(ctx context.Context, cfg TextEvalConfig) (*TextEvalResult, error) 
 		}
 		if lang != text.LangEnglish {
 			r.BaselineName = "word list"
+		}
+		if lang == text.LangVietnamese {
+			bare := make([]text.Example, len(held))
+			for i, e := range held {
+				bare[i] = text.Example{Class: e.Class, Text: text.StripVietnamese(text.Normalize(lang, e.Text))}
+			}
+			m := text.Evaluate(m, bare)
+			r.Bare = &m
 		}
 		texts := make([]string, len(held))
 		for i, e := range held {

@@ -16,8 +16,10 @@
 // # Sentiment
 //
 // A Model is a multinomial logistic regression over hashed features (word
-// n-grams, character n-grams, negated words), trained by Train with L-BFGS
-// and an L2 penalty chosen on a validation part of the training data. Its
+// n-grams, character n-grams, negated words, counts of polarity seed
+// words), trained by Train with L-BFGS and an L2 penalty chosen on a
+// validation part of the training data. The Vietnamese model also learns
+// each example without its diacritics, as many customers type. Its
 // weights are centred per feature and quantised to one byte, so a model
 // is a few hundred kilobytes. It gives the probability of negative,
 // neutral and positive; the sentiment is the most probable, the score is

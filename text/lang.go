@@ -131,10 +131,12 @@ func latinLanguage(s string, viLetters int) string {
 	}
 	var vi, en, other int
 	for _, w := range words {
-		if !englishWords[w] && (vietnameseWords[w] || vietnameseWords[StripVietnamese(w)]) {
+		// A word both languages use ("long", "hang") counts for neither.
+		isVi := vietnameseWords[w] || vietnameseWords[StripVietnamese(w)]
+		switch {
+		case isVi && !englishWords[w]:
 			vi++
-		}
-		if englishWords[w] {
+		case englishWords[w] && !isVi:
 			en++
 		}
 		if otherLatinWords[w] {
@@ -186,15 +188,12 @@ var englishWords = set(`the a an and or but is are was were be been being am i m
 var vietnameseWords = set(`và là có không được của cho một những các này đó rất quá lắm nhưng thì mà với đã đang sẽ cũng vẫn nên phải
 	tôi mình em anh chị bạn họ chúng ta nó hàng giao nhanh chậm tốt xấu đẹp giá rẻ đắt sản phẩm shop nhân viên dịch vụ chất lượng
 	hài lòng thất vọng cảm ơn mua bán tiền lần nữa rồi chưa hơn nhiều ít thấy biết muốn cần làm đi đến về ra vào khi nào gì sao thế
-	ok oke okie hay dở tệ ổn thích ghét giảng viên môn học sinh viên thầy cô
-	va la co khong duoc cua cho mot nhung cac nay do rat qua lam nhung thi ma voi da dang se cung van nen phai
-	toi minh em anh chi ban ho chung ta no hang giao nhanh cham tot xau dep gia re dat san pham nhan vien dich vu chat luong
-	hai long that vong cam on mua tien lan nua roi chua hon nhieu it thay biet muon can di den ve ra vao khi nao gi sao the
-	hay do te on thich ghet giang vien mon hoc sinh thay`)
+	oke okie hay dở tệ ổn thích ghét giảng viên môn học sinh viên thầy cô
+	va la co khong duoc cua cho mot nhung cac nay rat qua lam thi voi da dang cung van nen phai
+	toi minh chi ho chung nhanh cham tot xau dep gia re dat san pham nhan vien dich vu chat luong
+	hai long vong cam mua tien lan nua roi chua hon nhieu thay biet muon khi nao gi sao
+	thich ghet giang mon hoc sinh dong goi ship sp ko k dc nv oi nhe nha lam giao hang`)
 
-// otherLatinWords are frequent words of other Latin-script languages
-// (French, Spanish, Portuguese, German, Italian, Dutch, Indonesian), so that
-// their text is not taken for English.
 var otherLatinWords = set(`le la les des est et une un du que qui pas pour dans avec sur très merci bien mais
 	el los las y es en por para con muy gracias pero del al lo
 	o os um uma não com obrigado muito mas

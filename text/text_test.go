@@ -318,6 +318,8 @@ func TestBuiltin(t *testing.T) {
 		{"sản phẩm rất tốt, giao hàng nhanh, cảm ơn shop", "vi", "positive"},
 		{"giảng viên dạy quá nhanh, khó hiểu, rất chán", "vi", "negative"},
 		{"chất lượng kém, thất vọng, không nên mua", "vi", "negative"},
+		{"giang vien nhiet tinh, day de hieu", "vi", "positive"}, // typed without diacritics
+		{"chat luong kem, that vong, khong nen mua", "vi", "negative"},
 		{"อร่อยมาก ชอบมากๆ ประทับใจสุดๆ", "th", "positive"},
 		{"บริการดีมาก พนักงานน่ารัก ประทับใจค่ะ", "th", "positive"},
 		{"แย่มาก ห่วยสุดๆ ไม่ประทับใจเลย ผิดหวัง", "th", "negative"},

@@ -96,18 +96,40 @@ func Train(ctx context.Context, examples []Example, opt TrainOptions) (*Model, e
 		logf = func(string, ...any) {}
 	}
 
-	ds := newDataset(cfg, opt.Language, examples)
+	// Many Vietnamese customers type without diacritics ("giao hang
+	// nhanh"), so a Vietnamese model also learns every example with its
+	// diacritics removed. A copy stays on the validation side of its
+	// original.
+	rows := examples
+	origin := make([]int, len(examples)) // the example each row comes from
+	for i := range origin {
+		origin[i] = i
+	}
+	if opt.Language == LangVietnamese {
+		rows = slices.Clone(examples)
+		for i, e := range examples {
+			norm := Normalize(LangVietnamese, e.Text)
+			if bare := StripVietnamese(norm); bare != norm {
+				rows = append(rows, Example{Class: e.Class, Text: bare, Line: e.Line})
+				origin = append(origin, i)
+			}
+		}
+	}
+	ds := newDataset(cfg, opt.Language, rows)
 	lambda := opt.Lambdas[0]
 	var start []float64 // where the final fit starts
 	if len(opt.Lambdas) > 1 && len(examples) >= 200 {
 		// Pick the penalty on a validation tenth, chosen by a hash of the
 		// text with another seed than the held-out split.
+		// Validation reads the examples as written; their copies
+		// without diacritics are left out of fitting with them.
 		var fit, val []int
-		for i, e := range examples {
-			if splitHash(SplitSeed+"/validation", e.Text) < 0.1 {
-				val = append(val, i)
-			} else {
+		for i := range rows {
+			switch {
+			case splitHash(SplitSeed+"/validation", examples[origin[i]].Text) >= 0.1:
 				fit = append(fit, i)
+			case i < len(examples):
+				val = append(val, i)
 			}
 		}
 		// The penalty is chosen for accuracy, the figure the model is
@@ -133,7 +155,7 @@ func Train(ctx context.Context, examples []Example, opt TrainOptions) (*Model, e
 			}
 		}
 	}
-	all := make([]int, len(examples))
+	all := make([]int, len(rows))
 	for i := range all {
 		all[i] = i
 	}

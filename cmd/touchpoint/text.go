@@ -451,6 +451,11 @@ func textEval(ctx context.Context, stdout io.Writer, dir, langs string) error {
 			100*r.Model.Accuracy, r.Model.Examples, 100*r.Baseline.Accuracy, r.Model.MacroF1, r.BaselineName, r.TextsPerSecond)
 	}
 	tw.Flush()
+	for _, r := range res.Languages {
+		if r.Bare != nil {
+			fmt.Fprintf(stdout, "%s without diacritics: %s\n", r.Language, r.Bare)
+		}
+	}
 	fmt.Fprintf(stdout, "all held-out texts through detection, sentiment and topics: %.0f texts/s on one core\n", res.TextsPerSecond)
 	return nil
 }
