@@ -115,12 +115,21 @@ type Merge struct {
 
 // MergeRejection records a merge the rules did not allow.
 type MergeRejection struct {
+	ID          int64        `json:"id"`
 	Workspace   string       `json:"workspace"`
 	EventID     string       `json:"event_id"`
 	Profiles    []string     `json:"profiles"`
 	Identifiers []Identifier `json:"identifiers"`
 	Reason      string       `json:"reason"`
 	CreatedAt   time.Time    `json:"created_at"`
+}
+
+// TraitChange is one value a trait was set to, by an event.
+type TraitChange struct {
+	Key     string          `json:"key"`
+	Value   json.RawMessage `json:"value"`
+	At      time.Time       `json:"at"`
+	EventID string          `json:"event_id"`
 }
 
 // ProfileService reads profiles.
@@ -138,6 +147,14 @@ type ProfileService interface {
 	// Merges lists the merges involving a profile or any profile merged
 	// into it, oldest first.
 	Merges(ctx context.Context, workspace, profileID string) ([]*Merge, error)
+
+	// MergeRejections lists, newest first, up to limit merges involving
+	// the profile that the rules did not allow, with their reasons.
+	MergeRejections(ctx context.Context, workspace, profileID string, limit int) ([]*MergeRejection, error)
+
+	// TraitHistory lists, newest first, up to limit values the profile's
+	// traits took (one trait if key is not empty), late arrivals included.
+	TraitHistory(ctx context.Context, workspace, profileID, key string, limit int) ([]TraitChange, error)
 
 	// FindAccount returns an account with up to limit of its members.
 	// Returns ENOTFOUND if the workspace has no such account.

@@ -179,9 +179,26 @@ func (c *Client) Profile(ctx context.Context, identifier string) (*touchpoint.Pr
 
 // Merges lists the merges of a profile.
 func (c *Client) Merges(ctx context.Context, profileID string) ([]*touchpoint.Merge, error) {
+	out, err := c.MergeHistory(ctx, profileID)
+	return out.Merges, err
+}
+
+// MergeHistory returns a profile's merges and the merges the rules refused.
+func (c *Client) MergeHistory(ctx context.Context, profileID string) (MergesResponse, error) {
 	var out MergesResponse
 	err := c.do(ctx, http.MethodGet, "/api/v1/profiles/"+url.PathEscape(profileID)+"/merges", nil, "", &out)
-	return out.Merges, err
+	return out, err
+}
+
+// TraitHistory returns the values a profile's traits took, newest first.
+func (c *Client) TraitHistory(ctx context.Context, profile, key string) ([]touchpoint.TraitChange, error) {
+	path := "/api/v1/profiles/" + url.PathEscape(profile) + "/trait-history"
+	if key != "" {
+		path += "?key=" + url.QueryEscape(key)
+	}
+	var out TraitHistoryResponse
+	err := c.do(ctx, http.MethodGet, path, nil, "", &out)
+	return out.Changes, err
 }
 
 // Unmerge undoes a merge of a profile; mergeID may be "" when there is one.

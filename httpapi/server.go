@@ -154,6 +154,7 @@ func (s *Server) routes() chi.Router {
 				r.Get("/profiles/{identifier}", s.handle(s.handleGetProfile))
 				r.Get("/profiles/{id}/timeline", s.handle(s.handleTimeline))
 				r.Get("/profiles/{id}/merges", s.handle(s.handleProfileMerges))
+				r.Get("/profiles/{id}/trait-history", s.handle(s.handleTraitHistory))
 				r.Get("/accounts/{id}", s.handle(s.handleGetAccount))
 			})
 			r.Group(func(r chi.Router) {

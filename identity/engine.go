@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -323,12 +324,18 @@ func (e *Engine) traits(tx Tx, ev *touchpoint.Event, s *State) error {
 		s.Traits = map[string]TraitValue{}
 	}
 	for k, v := range traits {
+		old, ok := s.Traits[k]
+		if ok && bytes.Equal(old.Value, v) {
+			// SDKs send the same traits with every identify call: only a
+			// change is history, and an unchanged profile is not rewritten.
+			continue
+		}
 		// History keeps every value set, late ones included; the current
 		// value is the one with the latest event time.
 		if err := tx.TraitChanged(s.ProfileID, k, v, ev.Timestamp, ev.ID); err != nil {
 			return err
 		}
-		if old, ok := s.Traits[k]; ok && old.At.After(ev.Timestamp) {
+		if ok && old.At.After(ev.Timestamp) {
 			continue
 		}
 		s.Traits[k] = TraitValue{Value: v, At: ev.Timestamp}

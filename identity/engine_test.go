@@ -356,3 +356,20 @@ func TestPlatformEventNamesProfile(t *testing.T) {
 		t.Fatalf("%d profile identifiers stored, %v", n, err)
 	}
 }
+
+// TestRepeatedTraitsAreNotHistory sends the same traits with every identify
+// call, as SDKs do: only changes are recorded.
+func TestRepeatedTraitsAreNotHistory(t *testing.T) {
+	e, b := setup(t)
+	for i := range 3 {
+		b.apply(t, e, b.ev(touchpoint.TypeIdentify, "u1", "", i, traits(`{"plan":"free","name":"Ana"}`)))
+	}
+	b.apply(t, e, b.ev(touchpoint.TypeIdentify, "u1", "", 9, traits(`{"plan":"pro","name":"Ana"}`)))
+	var n int
+	if err := sqliteCount(b, "SELECT count(*) FROM trait_history", &n); err != nil || n != 3 {
+		t.Fatalf("%d trait history rows, %v; want plan free, plan pro, name", n, err)
+	}
+	if p := b.profile(t, "user_id:u1"); string(p.Traits["plan"]) != `"pro"` {
+		t.Fatalf("traits %v", p.Traits)
+	}
+}

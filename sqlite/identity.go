@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -89,6 +88,9 @@ type identityTx struct {
 	// idx, in the engine's write transactions, answers identifier and
 	// merge lookups from memory; readers leave it nil and ask SQLite.
 	idx *identityIndex
+	// traitsMarked holds the profiles whose traits change was recorded.
+	traitsMarked map[ownerKey]bool
+	buf          []byte
 }
 
 func newIdentityTx(db *DB, tx *sql.Tx, ctx context.Context) *identityTx {
@@ -465,7 +467,7 @@ func (t *identityTx) Identifiers(canonical string) ([]touchpoint.Identifier, err
 }
 
 func (t *identityTx) CreateProfile(workspace string, at time.Time) (string, error) {
-	id := randomID("prf_", 20)
+	id := sortableID("prf_", t.db.clock.Now())
 	res, err := t.exec("profile_create", id, workspace, formatTime(at))
 	if err != nil {
 		return "", err
@@ -488,8 +490,9 @@ func (t *identityTx) Attach(workspace string, id touchpoint.Identifier, profileI
 	if _, err := t.exec("identity_attach", workspace, id.Kind, id.Value, profileID, formatTime(at), eventID); err != nil {
 		return err
 	}
-	t.owners[ownerKey{workspace, id.Kind, id.Value}] = ownerEntry{row: profileID}
-	if t.idx != nil {
+	if t.idx == nil {
+		t.owners[ownerKey{workspace, id.Kind, id.Value}] = ownerEntry{row: profileID}
+	} else {
 		if n, ok := t.idx.byID[profileID]; ok {
 			t.idx.attach(workspace, id.Kind, id.Value, n)
 			if id.Kind == touchpoint.KindUserID || id.Kind == touchpoint.KindAnonymousID {
@@ -507,13 +510,22 @@ func (t *identityTx) recordChange(workspace, row string, ident *touchpoint.Ident
 	if ident != nil {
 		kind, value = ident.Kind, ident.Value
 	}
-	_, err := t.exec("identity_change_insert", t.idx.nextChange(), workspace, row, kind, value, profile)
+	_, err := t.exec("identity_change_insert", t.idx.nextChange(), workspace, row, kind, value, profile, false)
 	return err
 }
 
-// markTraits notes that a profile's composed traits changed.
+// markTraits notes that a profile's composed traits changed, once per
+// profile and batch.
 func (t *identityTx) markTraits(workspace, profile string) error {
-	_, err := t.exec("profile_traits_dirty_mark", workspace, profile, t.idx.nextChange())
+	k := ownerKey{workspace: workspace, value: profile}
+	if t.traitsMarked[k] {
+		return nil
+	}
+	if t.traitsMarked == nil {
+		t.traitsMarked = map[ownerKey]bool{}
+	}
+	t.traitsMarked[k] = true
+	_, err := t.exec("identity_change_insert", t.idx.nextChange(), workspace, profile, nil, nil, profile, true)
 	return err
 }
 
@@ -563,8 +575,20 @@ func (t *identityTx) Merge(m *touchpoint.Merge) error {
 func (t *identityTx) RejectMerge(r *touchpoint.MergeRejection) error {
 	profiles, _ := json.Marshal(r.Profiles)
 	ids, _ := json.Marshal(r.Identifiers)
-	_, err := t.exec("merge_reject", r.Workspace, r.EventID, string(profiles), string(ids), r.Reason, formatTime(r.CreatedAt))
-	return err
+	res, err := t.exec("merge_reject", r.Workspace, r.EventID, string(profiles), string(ids), r.Reason, formatTime(r.CreatedAt))
+	if err != nil {
+		return err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("reject merge: %w", err)
+	}
+	for _, p := range r.Profiles {
+		if _, err := t.exec("merge_reject_profile", id, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *identityTx) State(profileID string) (*identity.State, error) {
@@ -605,16 +629,14 @@ func decodeState(profileID, traits, computed string) (*identity.State, error) {
 }
 
 func (t *identityTx) SaveState(s *identity.State) error {
-	computed, err := gojson.Marshal(s.Computed)
-	if err != nil {
-		return fmt.Errorf("encode computed traits: %w", err)
-	}
+	t.buf = s.Computed.AppendJSON(t.buf[:0])
+	computed := t.buf
 	n, indexed := int32(0), false
 	if t.idx != nil {
 		n, indexed = t.idx.byID[s.ProfileID]
 	}
 	if indexed && !s.TraitsChanged {
-		_, err = t.exec("profile_save_computed", string(computed), t.idx.rows[n].rowid)
+		_, err := t.exec("profile_save_computed", string(computed), t.idx.rows[n].rowid)
 		return err
 	}
 	if indexed {
@@ -691,19 +713,18 @@ func (db *DB) SetIdentityRules(ctx context.Context, workspace string, r touchpoi
 	return nil
 }
 
-// IdentityChanges returns up to limit identity changes after seq, map
-// changes and traits changes merged in order.
+// IdentityChanges returns up to limit identity changes after seq, in order.
 func (db *DB) IdentityChanges(ctx context.Context, after uint64, limit int) ([]identity.Change, error) {
 	var out []identity.Change
 	rows, err := db.rdb.QueryContext(ctx, db.query("identity_changes_after"), after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("identity changes: %w", err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var c identity.Change
 		var kind, value sql.NullString
-		if err := rows.Scan(&c.Seq, &c.Workspace, &c.Row, &kind, &value, &c.Profile); err != nil {
-			rows.Close()
+		if err := rows.Scan(&c.Seq, &c.Workspace, &c.Row, &kind, &value, &c.Profile, &c.Traits); err != nil {
 			return nil, fmt.Errorf("identity changes: %w", err)
 		}
 		if kind.Valid {
@@ -711,43 +732,8 @@ func (db *DB) IdentityChanges(ctx context.Context, after uint64, limit int) ([]i
 		}
 		out = append(out, c)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("identity changes: %w", err)
-	}
-	// Both lists are read up to limit; only what is below the first cut
-	// is complete, so the merged list stops there.
-	cut := ^uint64(0)
-	if len(out) == limit {
-		cut = out[len(out)-1].Seq
-	}
-	trows, err := db.rdb.QueryContext(ctx, db.query("profile_traits_dirty_after"), after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("identity changes: %w", err)
-	}
-	var traits []identity.Change
-	for trows.Next() {
-		c := identity.Change{Traits: true}
-		if err := trows.Scan(&c.Seq, &c.Workspace, &c.Profile); err != nil {
-			trows.Close()
-			return nil, fmt.Errorf("identity changes: %w", err)
-		}
-		c.Row = c.Profile
-		traits = append(traits, c)
-	}
-	trows.Close()
-	if err := trows.Err(); err != nil {
-		return nil, fmt.Errorf("identity changes: %w", err)
-	}
-	if len(traits) == limit {
-		cut = min(cut, traits[len(traits)-1].Seq)
-	}
-	out = append(out, traits...)
-	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
-	for i, c := range out {
-		if c.Seq > cut {
-			return out[:i], nil
-		}
 	}
 	return out, nil
 }

@@ -29,7 +29,8 @@ type identityIndex struct {
 	kinds map[string]string
 
 	// undo, while a transaction runs, reverses its changes if it fails.
-	undo []func()
+	undo []undoStep
+	buf  []byte // scratch for key
 
 	states *stateCache
 	// changeSeq is the sequence of the last identity change recorded.
@@ -48,24 +49,39 @@ type indexRow struct {
 
 type indexIdent struct{ kind, value string }
 
+// undoStep reverses one change to the index.
+type undoStep struct {
+	op     uint8 // undoRow, undoAttach, undoMerge or undoSeq
+	row    int32
+	key    [2]uint64
+	old    int32 // previous owner (attach) or merge target (merge)
+	had    bool  // the key had an owner before (attach)
+	idents int   // length of the row's idents before (attach)
+	to     int32 // merge target set (merge)
+	seq    uint64
+}
+
+const (
+	undoRow uint8 = iota
+	undoAttach
+	undoMerge
+	undoSeq
+)
+
 func newIdentityIndex(cacheSize int) *identityIndex {
 	return &identityIndex{states: newStateCache(cacheSize), seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, ids: map[[2]uint64]int32{},
 		byID: map[string]int32{}, children: map[int32][]int32{}, kinds: map[string]string{}}
 }
 
 func (x *identityIndex) key(workspace, kind, value string) [2]uint64 {
-	var k [2]uint64
-	for i, seed := range x.seeds {
-		var h maphash.Hash
-		h.SetSeed(seed)
-		h.WriteString(workspace)
-		h.WriteByte(0)
-		h.WriteString(kind)
-		h.WriteByte(0)
-		h.WriteString(value)
-		k[i] = h.Sum64()
-	}
-	return k
+	b := x.buf[:0]
+	b = append(b, workspace...)
+	b = append(b, 0)
+	b = append(b, kind...)
+	b = append(b, 0)
+	b = append(b, value...)
+	x.buf = b
+	return [2]uint64{maphash.Bytes(x.seeds[0], b), maphash.Bytes(x.seeds[1], b)}
 }
 
 // load reads every profile row and identifier. It runs once, inside the
@@ -172,10 +188,7 @@ func (x *identityIndex) addRow(id, workspace string, rowid int64) int32 {
 	}
 	x.rows = append(x.rows, indexRow{id: id, workspace: workspace, rowid: rowid, mergedInto: -1})
 	x.byID[id] = n
-	x.undo = append(x.undo, func() {
-		delete(x.byID, id)
-		x.rows = x.rows[:n]
-	})
+	x.undo = append(x.undo, undoStep{op: undoRow, row: n})
 	return n
 }
 
@@ -183,23 +196,15 @@ func (x *identityIndex) attach(workspace, kind, value string, n int32) {
 	k := x.key(workspace, kind, value)
 	old, had := x.ids[k]
 	x.ids[k] = n
-	before := len(x.rows[n].idents)
+	x.undo = append(x.undo, undoStep{op: undoAttach, row: n, key: k, old: old, had: had, idents: len(x.rows[n].idents)})
 	x.rows[n].idents = append(x.rows[n].idents, indexIdent{x.kind(kind), value})
-	x.undo = append(x.undo, func() {
-		x.rows[n].idents = x.rows[n].idents[:before]
-		if had {
-			x.ids[k] = old
-		} else {
-			delete(x.ids, k)
-		}
-	})
 }
 
 // setMerged records that row n reads as row into (-1: as itself again).
 func (x *identityIndex) setMerged(n, into int32) {
 	old := x.rows[n].mergedInto
 	x.link(n, old, into)
-	x.undo = append(x.undo, func() { x.link(n, into, old) })
+	x.undo = append(x.undo, undoStep{op: undoMerge, row: n, old: old, to: into})
 }
 
 func (x *identityIndex) link(n, from, to int32) {
@@ -225,9 +230,8 @@ func (x *identityIndex) link(n, from, to int32) {
 
 // nextChange numbers an identity change.
 func (x *identityIndex) nextChange() uint64 {
-	old := x.changeSeq
+	x.undo = append(x.undo, undoStep{op: undoSeq, seq: x.changeSeq})
 	x.changeSeq++
-	x.undo = append(x.undo, func() { x.changeSeq = old })
 	return x.changeSeq
 }
 
@@ -236,7 +240,23 @@ func (x *identityIndex) commit() { x.undo = x.undo[:0] }
 
 func (x *identityIndex) rollback() {
 	for i := len(x.undo) - 1; i >= 0; i-- {
-		x.undo[i]()
+		u := x.undo[i]
+		switch u.op {
+		case undoRow:
+			delete(x.byID, x.rows[u.row].id)
+			x.rows = x.rows[:u.row]
+		case undoAttach:
+			x.rows[u.row].idents = x.rows[u.row].idents[:u.idents]
+			if u.had {
+				x.ids[u.key] = u.old
+			} else {
+				delete(x.ids, u.key)
+			}
+		case undoMerge:
+			x.link(u.row, u.to, u.old)
+		case undoSeq:
+			x.changeSeq = u.seq
+		}
 	}
 	x.undo = x.undo[:0]
 	x.states.clear()

@@ -357,7 +357,7 @@ func (db *DB) recordUnmerge(ctx context.Context, tx *sql.Tx, m *touchpoint.Merge
 		return err
 	}
 	for _, r := range group {
-		if _, err := tx.ExecContext(ctx, db.query("identity_change_insert"), next(), m.Workspace, r, nil, nil, m.Loser); err != nil {
+		if _, err := tx.ExecContext(ctx, db.query("identity_change_insert"), next(), m.Workspace, r, nil, nil, m.Loser, false); err != nil {
 			return err
 		}
 	}
@@ -366,7 +366,7 @@ func (db *DB) recordUnmerge(ctx context.Context, tx *sql.Tx, m *touchpoint.Merge
 		return err
 	}
 	for _, p := range []string{m.Loser, winner} {
-		if _, err := tx.ExecContext(ctx, db.query("profile_traits_dirty_mark"), m.Workspace, p, next()); err != nil {
+		if _, err := tx.ExecContext(ctx, db.query("identity_change_insert"), next(), m.Workspace, p, nil, nil, p, true); err != nil {
 			return err
 		}
 	}
@@ -406,4 +406,64 @@ func (db *DB) FindAccount(ctx context.Context, workspace, id string, limit int) 
 		a.Members = append(a.Members, m)
 	}
 	return &a, rows.Err()
+}
+
+// MergeRejections lists the merges the rules did not allow that named the
+// profile or a row merged into it.
+func (db *DB) MergeRejections(ctx context.Context, workspace, profileID string, limit int) ([]*touchpoint.MergeRejection, error) {
+	rows, err := db.rdb.QueryContext(ctx, db.query("merge_rejections_of_profile"), sql.Named("id", profileID),
+		sql.Named("workspace", workspace), sql.Named("limit", limit))
+	if err != nil {
+		return nil, fmt.Errorf("merge rejections: %w", err)
+	}
+	defer rows.Close()
+	out := []*touchpoint.MergeRejection{}
+	for rows.Next() {
+		var r touchpoint.MergeRejection
+		var profiles, ids, created string
+		if err := rows.Scan(&r.ID, &r.Workspace, &r.EventID, &profiles, &ids, &r.Reason, &created); err != nil {
+			return nil, fmt.Errorf("merge rejections: %w", err)
+		}
+		if err := json.Unmarshal([]byte(profiles), &r.Profiles); err != nil {
+			return nil, fmt.Errorf("merge rejection profiles: %w", err)
+		}
+		if err := json.Unmarshal([]byte(ids), &r.Identifiers); err != nil {
+			return nil, fmt.Errorf("merge rejection identifiers: %w", err)
+		}
+		if r.CreatedAt, err = parseTime(created); err != nil {
+			return nil, err
+		}
+		out = append(out, &r)
+	}
+	return out, rows.Err()
+}
+
+// TraitHistory lists the values a profile's traits took, newest first.
+func (db *DB) TraitHistory(ctx context.Context, workspace, profileID, key string, limit int) ([]touchpoint.TraitChange, error) {
+	if limit < 1 || limit > touchpoint.MaxEventLimit {
+		return nil, touchpoint.FieldError("limit", "must be between 1 and %d", touchpoint.MaxEventLimit)
+	}
+	var k any
+	if key != "" {
+		k = key
+	}
+	rows, err := db.rdb.QueryContext(ctx, db.query("trait_history_of_profile"), sql.Named("id", profileID), sql.Named("key", k), sql.Named("limit", limit))
+	if err != nil {
+		return nil, fmt.Errorf("trait history: %w", err)
+	}
+	defer rows.Close()
+	out := []touchpoint.TraitChange{}
+	for rows.Next() {
+		var c touchpoint.TraitChange
+		var value, at string
+		if err := rows.Scan(&c.Key, &value, &at, &c.EventID); err != nil {
+			return nil, fmt.Errorf("trait history: %w", err)
+		}
+		c.Value = json.RawMessage(value)
+		if c.At, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

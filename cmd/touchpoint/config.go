@@ -11,6 +11,7 @@ import (
 
 	"github.com/touchpoint-cx/touchpoint"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
+	"github.com/touchpoint-cx/touchpoint/sqlite"
 )
 
 // Config is everything Touchpoint reads at start-up. It is read here, in
@@ -23,8 +24,16 @@ type Config struct {
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `json:"log_level"`
 	// LogFormat is text or json.
-	LogFormat string    `json:"log_format"`
-	Log       LogConfig `json:"log"`
+	LogFormat string         `json:"log_format"`
+	Log       LogConfig      `json:"log"`
+	Identity  IdentityConfig `json:"identity"`
+}
+
+// IdentityConfig tunes identity resolution.
+type IdentityConfig struct {
+	// StateCache is how many recently active profiles resolution keeps
+	// decoded in memory (about a kilobyte each).
+	StateCache int `json:"state_cache"`
 }
 
 // LogConfig configures the event log.
@@ -43,6 +52,7 @@ func DefaultConfig() Config {
 		LogLevel:  "info",
 		LogFormat: "text",
 		Log:       LogConfig{Partitions: 1, Replicas: 1},
+		Identity:  IdentityConfig{StateCache: sqlite.DefaultStateCacheSize},
 	}
 }
 
@@ -90,6 +100,9 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return touchpoint.FieldError("log_format", "must be text or json")
+	}
+	if c.Identity.StateCache < 0 || c.Identity.StateCache > 50_000_000 {
+		return touchpoint.FieldError("identity.state_cache", "must be between 0 and 50000000 profiles")
 	}
 	return c.logConfig().Validate()
 }

@@ -72,6 +72,7 @@ func openNode(ctx context.Context, cfg Config, logger *slog.Logger) (*node, erro
 		n.close()
 		return nil, fmt.Errorf("open state: %w", err)
 	}
+	n.state.StateCacheSize = cfg.Identity.StateCache
 	if n.log, err = tplog.Open(ctx, cfg.logConfig(), logger); err != nil {
 		n.close()
 		return nil, fmt.Errorf("open log: %w", err)
