@@ -50,8 +50,8 @@ func DefaultFeatures(lang string) FeatureConfig {
 
 func (c FeatureConfig) validate() error {
 	switch {
-	case c.Bits < 10 || c.Bits > 24:
-		return errorf("features: bits %d out of range 10–24", c.Bits)
+	case c.Bits < 10 || c.Bits > 22:
+		return errorf("features: bits %d out of range 10–22", c.Bits)
 	case c.Words < 1 || c.Words > 4:
 		return errorf("features: word n-grams %d out of range 1–4", c.Words)
 	case c.CharMin < 0 || c.CharMax > 8 || c.CharMin > c.CharMax:
