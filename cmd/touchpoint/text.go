@@ -50,7 +50,7 @@ func runText(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	case "themes":
 		return runTextThemes(ctx, args[1:], stdin, stdout, stderr)
 	case "train":
-		return runTextTrain(ctx, args[1:], stdout, stderr)
+		return runTextTrain(ctx, args[1:], stdin, stdout, stderr)
 	case "eval":
 		return runTextEval(ctx, args[1:], stdout, stderr)
 	case "models":
@@ -332,7 +332,7 @@ func runTextThemes(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	return nil
 }
 
-func runTextTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runTextTrain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("text train", stderr, "text train --lang xx --in FILE.tsv --out MODEL [--skip-bad]\n\nFILE.tsv has one labelled text a line: pos, neu or neg, a tab, the text. A fifth of the lines, chosen by a\nfixed hash of their text, is held out to measure the model; it is trained on the rest.")
 	lang := fs.String("lang", "", "language of the texts: en, vi, th or fa (required)")
 	in := fs.String("in", "", "labelled `file` (label<TAB>text), - for standard input (required)")
@@ -359,7 +359,7 @@ func runTextTrain(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	f, _, name, err := openInput(*in, os.Stdin)
+	f, _, name, err := openInput(*in, stdin)
 	if err != nil {
 		return err
 	}
