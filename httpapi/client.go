@@ -365,3 +365,47 @@ func (c *Client) RevokeKey(ctx context.Context, id string) (*touchpoint.APIKey, 
 	err := c.do(ctx, http.MethodPost, "/api/v1/keys/"+url.PathEscape(id)+"/revoke", nil, "", &k)
 	return &k, err
 }
+
+// AnalyzeText reads sentiment and topics of texts (POST /api/v1/text/analyze).
+func (c *Client) AnalyzeText(ctx context.Context, texts []string, lang string) ([]touchpoint.TextAnalysis, error) {
+	body, _ := json.Marshal(AnalyzeTextRequest{Texts: texts, Language: lang})
+	var out AnalyzeTextResponse
+	err := c.do(ctx, http.MethodPost, "/api/v1/text/analyze", bytes.NewReader(body), "application/json", &out)
+	return out.Results, err
+}
+
+// TextThemes groups texts into themes (POST /api/v1/text/themes).
+func (c *Client) TextThemes(ctx context.Context, req ThemesRequest) ([]touchpoint.TextTheme, error) {
+	body, _ := json.Marshal(req)
+	var out ThemesResponse
+	err := c.do(ctx, http.MethodPost, "/api/v1/text/themes", bytes.NewReader(body), "application/json", &out)
+	return out.Themes, err
+}
+
+// TextModels lists the workspace's sentiment models and its choice.
+func (c *Client) TextModels(ctx context.Context) (*touchpoint.TextModels, error) {
+	var out touchpoint.TextModels
+	err := c.do(ctx, http.MethodGet, "/api/v1/text/models", nil, "", &out)
+	return &out, err
+}
+
+// AddTextModel uploads a model file under a name.
+func (c *Client) AddTextModel(ctx context.Context, name string, model io.Reader) (*touchpoint.TextModel, error) {
+	var out touchpoint.TextModel
+	err := c.do(ctx, http.MethodPost, "/api/v1/text/models?name="+url.QueryEscape(name), model, "application/octet-stream", &out)
+	return &out, err
+}
+
+// RemoveTextModel deletes a workspace model.
+func (c *Client) RemoveTextModel(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/text/models/"+url.PathEscape(id), nil, "", nil)
+}
+
+// UseTextModel chooses the workspace's model for a language ("builtin"
+// for the built-in one).
+func (c *Client) UseTextModel(ctx context.Context, lang, model string) (*touchpoint.TextModels, error) {
+	body, _ := json.Marshal(UseTextModelRequest{Language: lang, Model: model})
+	var out touchpoint.TextModels
+	err := c.do(ctx, http.MethodPut, "/api/v1/text/choice", bytes.NewReader(body), "application/json", &out)
+	return &out, err
+}

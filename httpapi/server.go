@@ -64,6 +64,11 @@ type Config struct {
 	// Dashboard, if set, serves every path that is not an API route: the
 	// web app, its sign-in pages and static files.
 	Dashboard http.Handler
+	// Text reads sentiment and topics, TextGroups groups texts into
+	// themes, TextModels manages the workspace's sentiment models.
+	Text       touchpoint.TextAnalyzer
+	TextGroups touchpoint.TextGrouper
+	TextModels touchpoint.TextModelManager
 }
 
 // SessionAuthenticator recognises a person signed in to the dashboard.
@@ -212,6 +217,7 @@ func (s *Server) routes() chi.Router {
 				r.Put("/identity/rules", s.handle(s.handlePutIdentityRules))
 				r.Post("/profiles/{id}/unmerge", s.handle(s.handleUnmerge))
 			})
+			s.textRoutes(r)
 		})
 	})
 	return r

@@ -40,18 +40,25 @@ func TestUsers(t *testing.T) {
 }
 
 func TestMigrations(t *testing.T) {
-	t.Run("Numbered", func(t *testing.T) {
-		// Each area of the product numbers its migrations in its own range
-		// (00001-00009, 00010-00019…), so numbers rise but may skip.
+	// Each area of the product numbers its migrations in its own range
+	// (journeys 00040-00049…), so versions increase but may jump between
+	// ranges; within a range they are contiguous.
+	t.Run("Ordered", func(t *testing.T) {
 		names, err := sqlite.Migrations()
 		if err != nil {
 			t.Fatal(err)
 		}
 		prev := 0
-		for _, n := range names {
+		for i, n := range names {
 			var v int
-			if _, err := fmt.Sscanf(n, "%05d_", &v); err != nil || v <= prev {
-				t.Fatalf("migration %s: want a 5-digit number above %05d", n, prev)
+			if _, err := fmt.Sscanf(n, "%05d_", &v); err != nil || n[5] != '_' {
+				t.Fatalf("migration %s is not NNNNN_name.sql", n)
+			}
+			if v <= prev {
+				t.Fatalf("migration %d is %s, not after version %d", i, n, prev)
+			}
+			if v != prev+1 && v%10 != 0 {
+				t.Fatalf("migration %s leaves a gap after %d inside a range", n, prev)
 			}
 			prev = v
 		}

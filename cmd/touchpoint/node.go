@@ -23,6 +23,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint/identity"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
 	"github.com/touchpoint-cx/touchpoint/sqlite"
+	"github.com/touchpoint-cx/touchpoint/text"
 	"github.com/touchpoint-cx/touchpoint/web"
 )
 
@@ -49,6 +50,7 @@ type node struct {
 	registry  *prometheus.Registry
 
 	rules          *identity.RulesCache
+	text           *text.Analyzer
 	feed           *identity.Feed
 	consumerCancel context.CancelFunc
 	consumers      sync.WaitGroup
@@ -81,6 +83,7 @@ func openNode(ctx context.Context, cfg Config, logger *slog.Logger) (*node, erro
 		return nil, fmt.Errorf("open analytics: %w", err)
 	}
 	n.rules = identity.NewRulesCache(n.state.IdentityRules, 10*time.Second, logger)
+	n.text = text.NewAnalyzer(text.Config{Store: n.state, Dir: filepath.Join(cfg.Data, modelsDir), Logger: logger, Clock: n.clock})
 	n.feed = identity.NewFeed(n.state, n.warehouse, logger)
 	n.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range n.log.Metrics().Collectors() {
@@ -238,6 +241,9 @@ func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
 		Registry:     n.registry,
 		LocalKey:     localKey,
 		RulesChanged: n.rules.Forget,
+		Text:         n.text,
+		TextGroups:   n.text,
+		TextModels:   n.text,
 		IdentityMapSynced: func(ctx context.Context) error {
 			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
