@@ -24,6 +24,15 @@ test: ## Run every check and test (gofmt, vet, unit, end-to-end)
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 45m ./...
 
+.PHONY: assets
+assets: ## Rebuild the dashboard's front-end files (web/static/build) from web/ui/package-lock.json
+	cd web/ui && npm ci --ignore-scripts --no-audit --no-fund && node build.mjs
+
+.PHONY: assets-check
+assets-check: ## Check that web/static/build is what the lockfile builds
+	cd web/ui && npm ci --ignore-scripts --no-audit --no-fund && rm -rf .check && node build.mjs .check
+	diff -r web/ui/.check web/static/build && rm -rf web/ui/.check
+
 .PHONY: fuzz
 fuzz: ## Fuzz the decoders of untrusted input for 1 minute each
 	$(GO) test -run XXX -fuzz FuzzDecode -fuzztime 60s .
@@ -33,10 +42,25 @@ fuzz: ## Fuzz the decoders of untrusted input for 1 minute each
 	$(GO) test -run XXX -fuzz FuzzHookEvents -fuzztime 60s ./feedback/
 	$(GO) test -run XXX -fuzz FuzzFormAnswer -fuzztime 60s ./survey/
 	$(GO) test -run XXX -fuzz FuzzDecodeWidgetRequest -fuzztime 60s ./httpapi/
+	$(GO) test -run XXX -fuzz FuzzSafeNext -fuzztime 60s ./web/
+	$(GO) test -run XXX -fuzz FuzzReadTSV -fuzztime 60s ./text/
+	$(GO) test -run XXX -fuzz FuzzTokens -fuzztime 60s ./text/
+	$(GO) test -run XXX -fuzz FuzzReadModel -fuzztime 60s ./text/
 
 .PHONY: bench
 bench: build ## Measure durable ingest throughput and latency
 	./$(BIN) bench ingest
+
+# The labelled sets the built-in sentiment models are trained on (see NOTICE).
+SENTIMENT_DATA ?= ../shared/data/sentiment
+
+.PHONY: models
+models: build ## Retrain the built-in sentiment models from $(SENTIMENT_DATA)
+	for lang in en vi th fa; do \
+		./$(BIN) text train --lang $$lang --in $(SENTIMENT_DATA)/$$lang.train.tsv --out text/models/$$lang.tpm || exit 1; \
+	done
+	$(MAKE) build
+	./$(BIN) text eval --sentiment-data $(SENTIMENT_DATA)
 
 .PHONY: clean
 clean: ## Remove build output

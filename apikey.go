@@ -25,4 +25,11 @@ type APIKeyService interface {
 	// AuthenticateAPIKey returns the live key whose secret this is.
 	// Returns EUNAUTHORIZED if no live key has it.
 	AuthenticateAPIKey(ctx context.Context, secret string) (*APIKey, error)
+
+	// FindAPIKeys lists a workspace's keys, revoked ones too, oldest first.
+	FindAPIKeys(ctx context.Context, workspace string) ([]*APIKey, error)
+
+	// RevokeAPIKey stops a key from working. Revoking is final.
+	// Returns ENOTFOUND if the key is not in the workspace.
+	RevokeAPIKey(ctx context.Context, workspace, id string) (*APIKey, error)
 }

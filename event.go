@@ -111,11 +111,18 @@ type PipelineStats struct {
 	AnalyticsSequence uint64 `json:"analytics_sequence"`
 	IdentitySequence  uint64 `json:"identity_sequence"`
 	FeedbackSequence  uint64 `json:"feedback_sequence"`
+	// IdentityChangeSequence numbers the last change identity resolution
+	// made to who is who; IdentityMapSequence is the last such change the
+	// analytics store's identity map has applied.
+	IdentityChangeSequence uint64 `json:"identity_change_sequence"`
+	IdentityMapSequence    uint64 `json:"identity_map_sequence"`
 }
 
-// CaughtUp reports whether every store has applied the whole log.
+// CaughtUp reports whether every store has applied the whole log, and
+// analytics attributes events to profiles as identity resolution does.
 func (p PipelineStats) CaughtUp() bool {
-	return p.AnalyticsSequence >= p.LogSequence && p.IdentitySequence >= p.LogSequence && p.FeedbackSequence >= p.LogSequence
+	return p.AnalyticsSequence >= p.LogSequence && p.IdentitySequence >= p.LogSequence &&
+		p.IdentityMapSequence >= p.IdentityChangeSequence && p.FeedbackSequence >= p.LogSequence
 }
 
 // EventAppender appends events to the log. Append returns only once every

@@ -3,6 +3,7 @@ package touchpoint
 import (
 	"bytes"
 	stdjson "encoding/json"
+	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -122,4 +123,52 @@ func appendString(buf []byte, s string) []byte {
 	}
 	buf = append(buf, s[start:]...)
 	return append(buf, '"')
+}
+
+// AppendJSON appends the stored form of computed traits: what
+// encoding/json would write, without the derived DaysSinceLastOrder.
+// Identity resolution writes a profile's computed traits after every batch
+// that touched it, so this is on its hot path.
+func (c *ComputedTraits) AppendJSON(buf []byte) []byte {
+	buf = append(buf, '{')
+	buf = appendTime(buf, "first_seen", c.FirstSeen, true)
+	buf = appendTime(buf, "last_seen", c.LastSeen, true)
+	buf = appendKey(buf, "events")
+	buf = strconv.AppendInt(buf, c.Events, 10)
+	buf = append(buf, ',')
+	buf = appendCounts(buf, "events_by_name", c.EventsByName)
+	buf = appendCounts(buf, "events_by_channel", c.EventsByChannel)
+	buf = appendKey(buf, "orders")
+	buf = strconv.AppendInt(buf, c.Orders, 10)
+	buf = append(buf, ',')
+	buf = appendKey(buf, "revenue")
+	buf = strconv.AppendFloat(buf, c.Revenue, 'g', -1, 64)
+	buf = append(buf, ',')
+	buf = appendTime(buf, "last_order_at", c.LastOrderAt, false)
+	if c.LastNPS != nil {
+		buf = appendKey(buf, "last_nps")
+		buf = strconv.AppendInt(buf, int64(*c.LastNPS), 10)
+		buf = append(buf, ',')
+	}
+	buf = appendTime(buf, "last_nps_at", c.LastNPSAt, false)
+	buf[len(buf)-1] = '}'
+	return buf
+}
+
+func appendCounts(buf []byte, key string, m map[string]int64) []byte {
+	buf = appendKey(buf, key)
+	if m == nil {
+		return append(buf, "null,"...)
+	}
+	buf = append(buf, '{')
+	for k, v := range m {
+		buf = appendString(buf, k)
+		buf = append(buf, ':')
+		buf = strconv.AppendInt(buf, v, 10)
+		buf = append(buf, ',')
+	}
+	if buf[len(buf)-1] == ',' {
+		buf = buf[:len(buf)-1]
+	}
+	return append(buf, '}', ',')
 }

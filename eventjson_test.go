@@ -33,3 +33,27 @@ func TestAppendJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestComputedTraitsJSON checks the hand-written encoding reads back, with
+// encoding/json, as what was written.
+func TestComputedTraitsJSON(t *testing.T) {
+	nps := 9
+	at := time.Date(2026, 11, 2, 3, 4, 5, 600, time.UTC)
+	for _, c := range []touchpoint.ComputedTraits{
+		{},
+		{FirstSeen: at, LastSeen: at.Add(time.Hour), Events: 3, EventsByName: map[string]int64{"Order \"Completed\"\n": 2, "ü": 1},
+			EventsByChannel: map[string]int64{"web": 3}, Orders: 2, Revenue: 12.345, LastOrderAt: at, LastNPS: &nps, LastNPSAt: at},
+		{EventsByName: map[string]int64{}, Revenue: 1e21},
+	} {
+		b := c.AppendJSON(nil)
+		var got touchpoint.ComputedTraits
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		want, _ := json.Marshal(c)
+		again, _ := json.Marshal(got)
+		if string(want) != string(again) {
+			t.Fatalf("round trip:\n%s\n%s\nfrom %s", want, again, b)
+		}
+	}
+}

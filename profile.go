@@ -17,6 +17,9 @@ type Profile struct {
 	// Traits hold the latest value of each trait by event time.
 	Traits   map[string]json.RawMessage `json:"traits"`
 	Computed ComputedTraits             `json:"computed"`
+	// Accounts are the companies or households the customer belongs to
+	// (Segment group calls).
+	Accounts []ProfileAccount `json:"accounts"`
 	// MergedFrom lists the profiles merged into this one.
 	MergedFrom []string `json:"merged_from,omitempty"`
 	// MergedInto is set when this profile was merged into another; reads
@@ -29,6 +32,24 @@ type ProfileIdentifier struct {
 	Identifier
 	FirstSeen time.Time `json:"first_seen"`
 	EventID   string    `json:"event_id,omitempty"`
+}
+
+// Account is a company, household or other group customers belong to,
+// named by the groupId of Segment group calls.
+type Account struct {
+	ID        string                     `json:"id"`
+	Workspace string                     `json:"workspace"`
+	Traits    map[string]json.RawMessage `json:"traits"`
+	UpdatedAt time.Time                  `json:"updated_at"`
+	// Members are the profiles in the account (up to the limit asked for).
+	Members []string `json:"members"`
+}
+
+// ProfileAccount is an account as seen from one of its members.
+type ProfileAccount struct {
+	ID       string                     `json:"id"`
+	Traits   map[string]json.RawMessage `json:"traits"`
+	JoinedAt time.Time                  `json:"joined_at"`
 }
 
 // ComputedTraits are maintained as events arrive.
@@ -94,12 +115,21 @@ type Merge struct {
 
 // MergeRejection records a merge the rules did not allow.
 type MergeRejection struct {
+	ID          int64        `json:"id"`
 	Workspace   string       `json:"workspace"`
 	EventID     string       `json:"event_id"`
 	Profiles    []string     `json:"profiles"`
 	Identifiers []Identifier `json:"identifiers"`
 	Reason      string       `json:"reason"`
 	CreatedAt   time.Time    `json:"created_at"`
+}
+
+// TraitChange is one value a trait was set to, by an event.
+type TraitChange struct {
+	Key     string          `json:"key"`
+	Value   json.RawMessage `json:"value"`
+	At      time.Time       `json:"at"`
+	EventID string          `json:"event_id"`
 }
 
 // ProfileService reads profiles.
@@ -118,6 +148,18 @@ type ProfileService interface {
 	// into it, oldest first.
 	Merges(ctx context.Context, workspace, profileID string) ([]*Merge, error)
 
+	// MergeRejections lists, newest first, up to limit merges involving
+	// the profile that the rules did not allow, with their reasons.
+	MergeRejections(ctx context.Context, workspace, profileID string, limit int) ([]*MergeRejection, error)
+
+	// TraitHistory lists, newest first, up to limit values the profile's
+	// traits took (one trait if key is not empty), late arrivals included.
+	TraitHistory(ctx context.Context, workspace, profileID, key string, limit int) ([]TraitChange, error)
+
+	// FindAccount returns an account with up to limit of its members.
+	// Returns ENOTFOUND if the workspace has no such account.
+	FindAccount(ctx context.Context, workspace, id string, limit int) (*Account, error)
+
 	// SearchProfiles finds profiles by the start of an identifier or by
 	// text in their traits. Returns EINVALID for an empty query.
 	SearchProfiles(ctx context.Context, workspace, q string, limit int) ([]*Profile, error)
@@ -127,6 +169,10 @@ type ProfileService interface {
 
 	// IdentityCheckpoint is the last log sequence identity resolution applied.
 	IdentityCheckpoint(ctx context.Context) (uint64, error)
+
+	// LastIdentityChange numbers the newest change resolution made to who
+	// is who (an identifier joining a profile, a merge, an unmerge, traits).
+	LastIdentityChange(ctx context.Context) (uint64, error)
 
 	// IdentityRules returns a workspace's merge rules (the defaults if none
 	// were set).

@@ -826,10 +826,10 @@ func DeliveryChannel(delivery string) string {
 	return ChannelSurvey
 }
 
-// Invitation is one time a customer was asked a survey: a personal link or
+// SurveyInvitation is one time a customer was asked a survey: a personal link or
 // email made for them, or the widget showing it. Invitations are what the
 // fatigue rules count, and their token is the only way to answer.
-type Invitation struct {
+type SurveyInvitation struct {
 	ID        string `json:"id"`
 	Workspace string `json:"workspace"`
 	SurveyID  string `json:"survey_id"`
@@ -982,24 +982,24 @@ type SurveyService interface {
 	// made on first use.
 	SurveySecret(ctx context.Context, workspace string) ([]byte, error)
 
-	// CreateInvitation stores inv if allow, called in the same transaction
+	// CreateSurveyInvitation stores inv if allow, called in the same transaction
 	// with the earlier invitations of any of the customer's keys (newest
 	// first; a customer known by a profile, a user id and devices has
 	// several), returns nil:
 	// two concurrent asks of one customer cannot both pass the fatigue
 	// rules. Assigns ID unless set. Returns allow's error as it is.
-	CreateInvitation(ctx context.Context, inv *Invitation, keys []string, allow func(history []*Invitation) error) error
+	CreateSurveyInvitation(ctx context.Context, inv *SurveyInvitation, keys []string, allow func(history []*SurveyInvitation) error) error
 
-	// InvitationHistory returns the invitations of any of a customer's
+	// SurveyInvitationHistory returns the invitations of any of a customer's
 	// keys, newest first.
-	InvitationHistory(ctx context.Context, workspace string, keys []string) ([]*Invitation, error)
+	SurveyInvitationHistory(ctx context.Context, workspace string, keys []string) ([]*SurveyInvitation, error)
 
-	// FindInvitation returns an invitation by id. Returns ENOTFOUND.
-	FindInvitation(ctx context.Context, id string) (*Invitation, error)
+	// FindSurveyInvitation returns an invitation by id. Returns ENOTFOUND.
+	FindSurveyInvitation(ctx context.Context, id string) (*SurveyInvitation, error)
 
-	// MarkInvitation records that an invitation was opened or dismissed
+	// MarkSurveyInvitation records that an invitation was opened or dismissed
 	// (what is "opened" or "dismissed"); the first time counts.
-	MarkInvitation(ctx context.Context, id, what string, at time.Time) error
+	MarkSurveyInvitation(ctx context.Context, id, what string, at time.Time) error
 
 	// FindResponseByInvitation returns the response to an invitation.
 	// Returns ENOTFOUND if it was not answered yet.

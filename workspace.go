@@ -25,6 +25,8 @@ func (w *Workspace) Validate() error {
 	}
 	if w.Name == "" {
 		return FieldError("name", "required")
+	} else if len(w.Name) > 200 {
+		return FieldError("name", "must be at most 200 characters")
 	}
 	return nil
 }
@@ -40,4 +42,8 @@ type WorkspaceService interface {
 
 	// ListWorkspaces returns every workspace ordered by id.
 	ListWorkspaces(ctx context.Context) ([]*Workspace, error)
+
+	// RenameWorkspace changes a workspace's display name.
+	// Returns EINVALID for an empty name, ENOTFOUND if there is no such workspace.
+	RenameWorkspace(ctx context.Context, id, name string) (*Workspace, error)
 }

@@ -235,3 +235,63 @@ func TestTimeline(t *testing.T) {
 		t.Fatalf("since: %v, %v", ids(later), err)
 	}
 }
+
+func TestOverview(t *testing.T) {
+	ctx := context.Background()
+	w, _ := setup(t)
+	day := func(d, h int) time.Time { return time.Date(2026, 11, d, h, 0, 0, 0, time.UTC) }
+	mk := func(id, user, anon, channel, src, name string, at time.Time) touchpoint.Event {
+		return touchpoint.Event{ID: id, Workspace: "default", Type: touchpoint.TypeTrack, Event: name, UserID: user, AnonymousID: anon,
+			Channel: channel, SourceID: src, Timestamp: at, ReceivedAt: at}
+	}
+	events := []touchpoint.Event{
+		mk("e1", "u1", "", "web", "src_web", "Product Viewed", day(1, 9)), // u1's first event: before the period
+		mk("e2", "u1", "", "web", "src_web", "Product Viewed", day(3, 9)),
+		mk("e3", "u1", "", "email", "src_mail", "Email Opened", day(3, 10)),
+		mk("e4", "u2", "", "store", "src_pos", "Order Completed", day(4, 23)),
+		mk("e5", "", "a9", "web", "src_web", "Product Viewed", day(4, 1)),
+		mk("e6", "u3", "", "web", "src_web", "Product Viewed", day(6, 1)), // after the period
+		{ID: "e7", Workspace: "other", Type: touchpoint.TypeTrack, Event: "X", UserID: "u1", Timestamp: day(3, 1), ReceivedAt: day(3, 1)},
+	}
+	if err := w.Apply(ctx, tplog.Batch{Events: events, LastSequence: 1}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := w.Overview(ctx, touchpoint.OverviewFilter{Workspace: "default", From: day(2, 0), To: day(5, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Events != 4 || o.Customers != 3 || o.NewCustomers != 2 {
+		t.Fatalf("totals: events %d customers %d new %d; want 4, 3, 2", o.Events, o.Customers, o.NewCustomers)
+	}
+	var byDay []string
+	for _, d := range o.EventsByDay {
+		byDay = append(byDay, fmt.Sprintf("%d %s %d", d.Day.Day(), d.Channel, d.Count))
+	}
+	if fmt.Sprint(byDay) != "[3 email 1 3 web 1 4 store 1 4 web 1]" {
+		t.Fatalf("by day: %v", byDay)
+	}
+	var custs []string
+	for _, d := range o.CustomersByDay {
+		custs = append(custs, fmt.Sprintf("%s %d %d", d.Day.Format("01-02"), d.Active, d.New))
+	}
+	if fmt.Sprint(custs) != "[11-03 1 0 11-04 2 2]" {
+		t.Fatalf("customers by day: %v", o.CustomersByDay)
+	}
+	if fmt.Sprint(o.ByChannel) != "[{web 2} {email 1} {store 1}]" || fmt.Sprint(o.BySource) != "[{src_web 2} {src_mail 1} {src_pos 1}]" {
+		t.Fatalf("breakdowns: %v %v", o.ByChannel, o.BySource)
+	}
+	if len(o.TopEvents) != 3 || o.TopEvents[0] != (touchpoint.KeyCount{Key: "Product Viewed", Count: 2}) {
+		t.Fatalf("top events: %v", o.TopEvents)
+	}
+	by, err := w.EventsBySource(ctx, touchpoint.OverviewFilter{Workspace: "default", From: day(2, 0), To: day(5, 0)})
+	if err != nil || fmt.Sprint(by) != "[{src_web 2} {src_mail 1} {src_pos 1}]" {
+		t.Fatalf("events by source = %v, %v", by, err)
+	}
+	active, err := w.ActiveProfiles(ctx, "default", 2)
+	if err != nil || fmt.Sprint(active) != "[user_id:u3 user_id:u2]" {
+		t.Fatalf("active profiles = %v, %v", active, err)
+	}
+	if _, err := w.Overview(ctx, touchpoint.OverviewFilter{Workspace: "default", From: day(5, 0), To: day(2, 0)}); touchpoint.ErrorCode(err) != touchpoint.EINVALID {
+		t.Fatalf("reversed period: %v", err)
+	}
+}

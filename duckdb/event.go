@@ -188,7 +188,7 @@ func (w *Warehouse) Timeline(ctx context.Context, f touchpoint.TimelineFilter) (
 func (w *Warehouse) Stats(ctx context.Context, workspace string) (touchpoint.Stats, error) {
 	var s touchpoint.Stats
 	err := w.db.QueryRowContext(ctx, w.query("stats"), sql.Named("workspace", workspace), sql.Named("consumer", ConsumerName)).
-		Scan(&s.EventsTotal, &s.ProfilesTotal, &s.Pipeline.AnalyticsSequence)
+		Scan(&s.EventsTotal, &s.ProfilesTotal, &s.Pipeline.AnalyticsSequence, &s.Pipeline.IdentityMapSequence)
 	if err != nil {
 		return s, fmt.Errorf("stats: %w", err)
 	}

@@ -179,9 +179,26 @@ func (c *Client) Profile(ctx context.Context, identifier string) (*touchpoint.Pr
 
 // Merges lists the merges of a profile.
 func (c *Client) Merges(ctx context.Context, profileID string) ([]*touchpoint.Merge, error) {
+	out, err := c.MergeHistory(ctx, profileID)
+	return out.Merges, err
+}
+
+// MergeHistory returns a profile's merges and the merges the rules refused.
+func (c *Client) MergeHistory(ctx context.Context, profileID string) (MergesResponse, error) {
 	var out MergesResponse
 	err := c.do(ctx, http.MethodGet, "/api/v1/profiles/"+url.PathEscape(profileID)+"/merges", nil, "", &out)
-	return out.Merges, err
+	return out, err
+}
+
+// TraitHistory returns the values a profile's traits took, newest first.
+func (c *Client) TraitHistory(ctx context.Context, profile, key string) ([]touchpoint.TraitChange, error) {
+	path := "/api/v1/profiles/" + url.PathEscape(profile) + "/trait-history"
+	if key != "" {
+		path += "?key=" + url.QueryEscape(key)
+	}
+	var out TraitHistoryResponse
+	err := c.do(ctx, http.MethodGet, path, nil, "", &out)
+	return out.Changes, err
 }
 
 // Unmerge undoes a merge of a profile; mergeID may be "" when there is one.
@@ -250,8 +267,8 @@ func (c *Client) Survey(ctx context.Context, id string) (*SurveyView, error) {
 	return &out, err
 }
 
-// Invite makes a personal survey link for a customer.
-func (c *Client) Invite(ctx context.Context, surveyID string, req InviteRequest) (*InviteResponse, error) {
+// InviteToSurvey makes a personal survey link for a customer.
+func (c *Client) InviteToSurvey(ctx context.Context, surveyID string, req InviteRequest) (*InviteResponse, error) {
 	body, _ := json.Marshal(req)
 	var out InviteResponse
 	err := c.do(ctx, http.MethodPost, "/api/v1/surveys/"+url.PathEscape(surveyID)+"/invitations", bytes.NewReader(body), "application/json", &out)
@@ -348,5 +365,171 @@ func (c *Client) CreateFeedbackHook(ctx context.Context, req HookRequest) (*Hook
 func (c *Client) ImportFeedback(ctx context.Context, csv io.Reader, q url.Values) (*FeedbackAccepted, error) {
 	var out FeedbackAccepted
 	err := c.do(ctx, http.MethodPost, "/api/v1/feedback/import?"+q.Encode(), csv, "text/csv", &out)
+	return &out, err
+}
+
+// Account returns an account with up to limit members (0: the default).
+func (c *Client) Account(ctx context.Context, id string, limit int) (*touchpoint.Account, error) {
+	path := "/api/v1/accounts/" + url.PathEscape(id)
+	if limit > 0 {
+		path += "?limit=" + strconv.Itoa(limit)
+	}
+	var a touchpoint.Account
+	err := c.do(ctx, http.MethodGet, path, nil, "", &a)
+	return &a, err
+}
+
+// Overview returns the overview of [from, to); zero times mean the server's default period.
+func (c *Client) Overview(ctx context.Context, from, to time.Time) (*touchpoint.Overview, error) {
+	v := url.Values{}
+	if !from.IsZero() {
+		v.Set("from", from.UTC().Format(time.RFC3339))
+	}
+	if !to.IsZero() {
+		v.Set("to", to.UTC().Format(time.RFC3339))
+	}
+	var o touchpoint.Overview
+	err := c.do(ctx, http.MethodGet, "/api/v1/overview?"+v.Encode(), nil, "", &o)
+	return &o, err
+}
+
+// Debugger returns recent collection calls newer than after, newest first;
+// status is "", "accepted" or "rejected".
+func (c *Client) Debugger(ctx context.Context, after uint64, status string) ([]touchpoint.DebugCall, error) {
+	v := url.Values{"after": {strconv.FormatUint(after, 10)}}
+	if status != "" {
+		v.Set("status", status)
+	}
+	var out DebuggerResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/debugger?"+v.Encode(), nil, "", &out)
+	return out.Calls, err
+}
+
+// Users lists the workspace's members.
+func (c *Client) Users(ctx context.Context) ([]*touchpoint.Membership, error) {
+	var out UsersResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/users", nil, "", &out)
+	return out.Users, err
+}
+
+// SetUserRole changes a member's role.
+func (c *Client) SetUserRole(ctx context.Context, userID string, role touchpoint.Role) (*touchpoint.Membership, error) {
+	body, _ := json.Marshal(SetRoleRequest{Role: string(role)})
+	var m touchpoint.Membership
+	err := c.do(ctx, http.MethodPut, "/api/v1/users/"+url.PathEscape(userID), bytes.NewReader(body), "application/json", &m)
+	return &m, err
+}
+
+// RemoveUser takes a member out of the workspace.
+func (c *Client) RemoveUser(ctx context.Context, userID string) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/users/"+url.PathEscape(userID), nil, "", nil)
+}
+
+// Invite invites someone with a role and returns the invitation link.
+func (c *Client) Invite(ctx context.Context, email string, role touchpoint.Role) (*CreateInvitationResponse, error) {
+	body, _ := json.Marshal(CreateInvitationRequest{Email: email, Role: string(role)})
+	var out CreateInvitationResponse
+	err := c.do(ctx, http.MethodPost, "/api/v1/invitations", bytes.NewReader(body), "application/json", &out)
+	return &out, err
+}
+
+// Invitations lists pending invitations.
+func (c *Client) Invitations(ctx context.Context) ([]*touchpoint.Invitation, error) {
+	var out InvitationsResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/invitations", nil, "", &out)
+	return out.Invitations, err
+}
+
+// RevokeInvitation withdraws a pending invitation.
+func (c *Client) RevokeInvitation(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodPost, "/api/v1/invitations/"+url.PathEscape(id)+"/revoke", nil, "", nil)
+}
+
+// Workspaces lists the workspaces the caller can act in.
+func (c *Client) Workspaces(ctx context.Context) ([]*WorkspaceAccess, error) {
+	var out WorkspacesResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/workspaces", nil, "", &out)
+	return out.Workspaces, err
+}
+
+// CreateWorkspace creates a workspace.
+func (c *Client) CreateWorkspace(ctx context.Context, id, name string) (*CreateWorkspaceResponse, error) {
+	body, _ := json.Marshal(CreateWorkspaceRequest{ID: id, Name: name})
+	var out CreateWorkspaceResponse
+	err := c.do(ctx, http.MethodPost, "/api/v1/workspaces", bytes.NewReader(body), "application/json", &out)
+	return &out, err
+}
+
+// RenameWorkspace renames the caller's workspace.
+func (c *Client) RenameWorkspace(ctx context.Context, name string) (*touchpoint.Workspace, error) {
+	body, _ := json.Marshal(RenameWorkspaceRequest{Name: name})
+	var ws touchpoint.Workspace
+	err := c.do(ctx, http.MethodPut, "/api/v1/workspace", bytes.NewReader(body), "application/json", &ws)
+	return &ws, err
+}
+
+// Keys lists the workspace's admin keys.
+func (c *Client) Keys(ctx context.Context) ([]*touchpoint.APIKey, error) {
+	var out KeysResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/keys", nil, "", &out)
+	return out.Keys, err
+}
+
+// CreateKey creates an admin key and returns it with its secret.
+func (c *Client) CreateKey(ctx context.Context, name string) (*CreateKeyResponse, error) {
+	body, _ := json.Marshal(CreateKeyRequest{Name: name})
+	var out CreateKeyResponse
+	err := c.do(ctx, http.MethodPost, "/api/v1/keys", bytes.NewReader(body), "application/json", &out)
+	return &out, err
+}
+
+// RevokeKey revokes an admin key.
+func (c *Client) RevokeKey(ctx context.Context, id string) (*touchpoint.APIKey, error) {
+	var k touchpoint.APIKey
+	err := c.do(ctx, http.MethodPost, "/api/v1/keys/"+url.PathEscape(id)+"/revoke", nil, "", &k)
+	return &k, err
+}
+
+// AnalyzeText reads sentiment and topics of texts (POST /api/v1/text/analyze).
+func (c *Client) AnalyzeText(ctx context.Context, texts []string, lang string) ([]touchpoint.TextAnalysis, error) {
+	body, _ := json.Marshal(AnalyzeTextRequest{Texts: texts, Language: lang})
+	var out AnalyzeTextResponse
+	err := c.do(ctx, http.MethodPost, "/api/v1/text/analyze", bytes.NewReader(body), "application/json", &out)
+	return out.Results, err
+}
+
+// TextThemes groups texts into themes (POST /api/v1/text/themes).
+func (c *Client) TextThemes(ctx context.Context, req ThemesRequest) ([]touchpoint.TextTheme, error) {
+	body, _ := json.Marshal(req)
+	var out ThemesResponse
+	err := c.do(ctx, http.MethodPost, "/api/v1/text/themes", bytes.NewReader(body), "application/json", &out)
+	return out.Themes, err
+}
+
+// TextModels lists the workspace's sentiment models and its choice.
+func (c *Client) TextModels(ctx context.Context) (*touchpoint.TextModels, error) {
+	var out touchpoint.TextModels
+	err := c.do(ctx, http.MethodGet, "/api/v1/text/models", nil, "", &out)
+	return &out, err
+}
+
+// AddTextModel uploads a model file under a name.
+func (c *Client) AddTextModel(ctx context.Context, name string, model io.Reader) (*touchpoint.TextModel, error) {
+	var out touchpoint.TextModel
+	err := c.do(ctx, http.MethodPost, "/api/v1/text/models?name="+url.QueryEscape(name), model, "application/octet-stream", &out)
+	return &out, err
+}
+
+// RemoveTextModel deletes a workspace model.
+func (c *Client) RemoveTextModel(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/text/models/"+url.PathEscape(id), nil, "", nil)
+}
+
+// UseTextModel chooses the workspace's model for a language ("builtin"
+// for the built-in one).
+func (c *Client) UseTextModel(ctx context.Context, lang, model string) (*touchpoint.TextModels, error) {
+	body, _ := json.Marshal(UseTextModelRequest{Language: lang, Model: model})
+	var out touchpoint.TextModels
+	err := c.do(ctx, http.MethodPut, "/api/v1/text/choice", bytes.NewReader(body), "application/json", &out)
 	return &out, err
 }

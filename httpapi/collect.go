@@ -3,11 +3,13 @@ package httpapi
 import (
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -18,17 +20,21 @@ import (
 // bodyDeadline bounds how long a client may take to send a collection body.
 const bodyDeadline = 30 * time.Second
 
-// handleCall serves the single-call endpoints (/v1/track …).
+// handleCall serves the single-call endpoints (/v1/track …). Every call
+// whose workspace is known is also shown in the event debugger, with the
+// reason when it was rejected.
 func (s *Server) handleCall(typ touchpoint.EventType) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		body, err := readBody(w, r, touchpoint.MaxEventBytes)
 		if err != nil {
 			s.metrics.rejected.WithLabelValues(touchpoint.ErrorCode(err)).Inc()
+			s.debugRejected(r, nil, string(typ), body, err)
 			return err
 		}
 		call, err := touchpoint.ParseCall(body)
 		if err != nil {
 			s.metrics.rejected.WithLabelValues(touchpoint.ErrorCode(err)).Inc()
+			s.debugRejected(r, nil, string(typ), body, err)
 			return err
 		}
 		src, err := s.writeKeySource(r, call.WriteKey)
@@ -38,15 +44,52 @@ func (s *Server) handleCall(typ touchpoint.EventType) handlerFunc {
 		ev, err := call.Normalize(typ, s.received(r, src))
 		if err != nil {
 			s.metrics.rejected.WithLabelValues(touchpoint.ErrorCode(err)).Inc()
+			s.debugRejected(r, src, string(typ), body, err)
 			return err
 		}
 		if err := s.cfg.Appender.Append(r.Context(), []touchpoint.Event{ev}); err != nil {
+			s.debugRejected(r, src, string(typ), body, err)
 			return err
 		}
 		s.metrics.accepted.WithLabelValues(string(typ)).Inc()
+		s.cfg.Debug.Record(debugAccepted(r.URL.Path, src, &ev))
 		writeJSON(w, http.StatusOK, map[string]bool{"success": true})
 		return nil
 	}
+}
+
+// debugAccepted is the debugger's record of a stored event. The stored
+// event says everything the call did, so the call's body is not kept.
+func debugAccepted(path string, src *touchpoint.Source, ev *touchpoint.Event) touchpoint.DebugCall {
+	return touchpoint.DebugCall{Time: ev.ReceivedAt, Workspace: src.Workspace, SourceID: src.ID, SourceName: src.Name, Path: path,
+		Type: string(ev.Type), MessageID: ev.ID, Accepted: true, Event: ev}
+}
+
+// debugRejected records a rejected call in the debugger, if its workspace
+// can be told: from src, or else from a write key sent outside the body.
+func (s *Server) debugRejected(r *http.Request, src *touchpoint.Source, typ string, body []byte, err error) {
+	if src == nil {
+		key, _, ok := r.BasicAuth()
+		if !ok || key == "" {
+			key = r.URL.Query().Get("writeKey")
+		}
+		if key == "" {
+			return
+		}
+		if src, _ = s.keys.get(r.Context(), key); src == nil || src.Revoked() {
+			return
+		}
+	}
+	c := touchpoint.DebugCall{Time: s.cfg.Clock.Now(), Workspace: src.Workspace, SourceID: src.ID, SourceName: src.Name,
+		Path: r.URL.Path, Type: typ, Payload: string(body), Error: &touchpoint.Error{
+			Code: touchpoint.ErrorCode(err), Message: touchpoint.ErrorMessage(err), Field: touchpoint.ErrorField(err)}}
+	if call, perr := touchpoint.ParseCall(body); perr == nil {
+		c.MessageID = string(call.MessageID)
+		if c.Type == "" {
+			c.Type = call.Type
+		}
+	}
+	s.cfg.Debug.Record(c)
 }
 
 // BatchResponse is the answer to /v1/batch. Segment clients only look at
@@ -69,6 +112,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 	b, err := touchpoint.ParseBatch(body)
 	if err != nil {
 		s.metrics.rejected.WithLabelValues(touchpoint.ErrorCode(err)).Inc()
+		s.debugRejected(r, nil, "batch", body, err)
 		return err
 	}
 	src, err := s.writeKeySource(r, b.WriteKey)
@@ -80,6 +124,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 		s.metrics.rejected.WithLabelValues(ie.Error.Code).Inc()
 	}
 	if len(events) == 0 && len(rejected) > 0 {
+		s.debugBatch(r, src, b, nil, rejected)
 		writeJSON(w, http.StatusBadRequest, struct {
 			Error    *touchpoint.Error      `json:"error"`
 			Rejected []touchpoint.ItemError `json:"rejected"`
@@ -90,13 +135,45 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if err := s.cfg.Appender.Append(r.Context(), events); err != nil {
+		s.debugBatch(r, src, b, nil, rejected)
 		return err
 	}
+	s.debugBatch(r, src, b, events, rejected)
 	for i := range events {
 		s.metrics.accepted.WithLabelValues(string(events[i].Type)).Inc()
 	}
 	writeJSON(w, http.StatusOK, BatchResponse{Success: true, Accepted: len(events), Rejected: rejected})
 	return nil
+}
+
+// debugBatch records a batch's items in the debugger, in the order sent:
+// the stored events, and the rejected items with their reasons.
+func (s *Server) debugBatch(r *http.Request, src *touchpoint.Source, b *touchpoint.Batch, events []touchpoint.Event, rejected []touchpoint.ItemError) {
+	calls := make([]touchpoint.DebugCall, 0, len(b.Items))
+	next, ri := 0, 0
+	now := s.cfg.Clock.Now()
+	for i, raw := range b.Items {
+		path := r.URL.Path + "[" + strconv.Itoa(i) + "]"
+		if ri < len(rejected) && rejected[ri].Index == i {
+			ie := rejected[ri]
+			ri++
+			c := touchpoint.DebugCall{Time: now, Workspace: src.Workspace, SourceID: src.ID, SourceName: src.Name, Path: path,
+				MessageID: ie.MessageID, Payload: string(raw), Error: ie.Error}
+			var t struct {
+				Type string `json:"type"`
+			}
+			if json.Unmarshal(raw, &t) == nil {
+				c.Type = t.Type
+			}
+			calls = append(calls, c)
+			continue
+		}
+		if next < len(events) {
+			calls = append(calls, debugAccepted(path, src, &events[next]))
+			next++
+		}
+	}
+	s.cfg.Debug.Record(calls...)
 }
 
 func (s *Server) received(r *http.Request, src *touchpoint.Source) touchpoint.Received {

@@ -20,6 +20,9 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) error {
 		if stats.Pipeline.IdentitySequence, err = s.cfg.Profiles.IdentityCheckpoint(r.Context()); err != nil {
 			return err
 		}
+		if stats.Pipeline.IdentityChangeSequence, err = s.cfg.Profiles.LastIdentityChange(r.Context()); err != nil {
+			return err
+		}
 		if stats.ProfilesTotal, err = s.cfg.Profiles.CountProfiles(r.Context(), workspaceOf(r)); err != nil {
 			return err
 		}

@@ -43,9 +43,11 @@ func (s *Server) handleGetProfile(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// MergesResponse is the answer to GET /api/v1/profiles/{id}/merges.
+// MergesResponse is the answer to GET /api/v1/profiles/{id}/merges: the
+// merges made and, newest first, the last merges the rules refused.
 type MergesResponse struct {
-	Merges []*touchpoint.Merge `json:"merges"`
+	Merges   []*touchpoint.Merge          `json:"merges"`
+	Rejected []*touchpoint.MergeRejection `json:"rejected"`
 }
 
 func (s *Server) handleProfileMerges(w http.ResponseWriter, r *http.Request) error {
@@ -61,7 +63,43 @@ func (s *Server) handleProfileMerges(w http.ResponseWriter, r *http.Request) err
 	if merges == nil {
 		merges = []*touchpoint.Merge{}
 	}
-	writeJSON(w, http.StatusOK, MergesResponse{Merges: merges})
+	rejected, err := s.cfg.Profiles.MergeRejections(r.Context(), ws, p.ID, 100)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, MergesResponse{Merges: merges, Rejected: rejected})
+	return nil
+}
+
+// TraitHistoryResponse is the answer to GET /api/v1/profiles/{id}/trait-history.
+type TraitHistoryResponse struct {
+	ProfileID string                   `json:"profile_id"`
+	Changes   []touchpoint.TraitChange `json:"changes"`
+}
+
+// handleTraitHistory serves every value a customer's traits took, newest
+// first: GET /api/v1/profiles/{id}/trait-history?key=…&limit=….
+func (s *Server) handleTraitHistory(w http.ResponseWriter, r *http.Request) error {
+	ws := workspaceOf(r)
+	id, err := profileIdentifier(chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	p, err := s.cfg.Profiles.FindProfile(r.Context(), ws, id)
+	if err != nil {
+		return err
+	}
+	limit := 100
+	if v := r.URL.Query().Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil {
+			return touchpoint.FieldError("limit", "must be a whole number from 1 to %d", touchpoint.MaxEventLimit)
+		}
+	}
+	changes, err := s.cfg.Profiles.TraitHistory(r.Context(), ws, p.ID, r.URL.Query().Get("key"), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, TraitHistoryResponse{ProfileID: p.ID, Changes: changes})
 	return nil
 }
 
@@ -104,6 +142,12 @@ func (s *Server) handleUnmerge(w http.ResponseWriter, r *http.Request) error {
 	m, err := s.cfg.Profiles.Unmerge(r.Context(), ws, req.MergeID, actorFrom(r).String())
 	if err != nil {
 		return err
+	}
+	if s.cfg.IdentityMapSynced != nil {
+		// Answer once analytics shows the two customers apart too.
+		if err := s.cfg.IdentityMapSynced(r.Context()); err != nil {
+			s.logger.Warn("unmerge done; analytics not caught up yet", "merge", m.ID, "err", err)
+		}
 	}
 	writeJSON(w, http.StatusOK, m)
 	return nil
@@ -207,5 +251,24 @@ func (s *Server) handlePutIdentityRules(w http.ResponseWriter, r *http.Request) 
 		s.cfg.RulesChanged(ws)
 	}
 	writeJSON(w, http.StatusOK, rules)
+	return nil
+}
+
+// handleGetAccount serves GET /api/v1/accounts/{id}?limit=…: an account's
+// traits and its members.
+func (s *Server) handleGetAccount(w http.ResponseWriter, r *http.Request) error {
+	limit := 100
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return touchpoint.FieldError("limit", "must be a whole number from 1 to 10000")
+		}
+		limit = n
+	}
+	a, err := s.cfg.Profiles.FindAccount(r.Context(), workspaceOf(r), chi.URLParam(r, "id"), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
 	return nil
 }

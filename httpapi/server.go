@@ -59,6 +59,37 @@ type Config struct {
 	// FeedbackSeq, if set, tells how far the feedback engine has read the
 	// log, for /api/v1/stats.
 	FeedbackSeq func(ctx context.Context) (uint64, error)
+	// IdentityMapSynced, if set, waits until analytics attributes events
+	// as identity resolution does now (after an unmerge, say).
+	IdentityMapSynced func(ctx context.Context) error
+
+	// Users and Overview serve people, workspaces and the overview's
+	// figures; routes that need them answer "unavailable" when they are nil.
+	Users    touchpoint.UserService
+	Overview touchpoint.OverviewService
+	// Debug keeps recent collection calls for the event debugger; the
+	// server makes one when it is nil.
+	Debug *touchpoint.DebugRing
+	// Sessions, if set, lets a signed-in dashboard user call the admin API
+	// with their session cookie instead of an admin key.
+	Sessions SessionAuthenticator
+	// Dashboard, if set, serves every path that is not an API route: the
+	// web app, its sign-in pages and static files.
+	Dashboard http.Handler
+	// Text reads sentiment and topics, TextGroups groups texts into
+	// themes, TextModels manages the workspace's sentiment models.
+	Text       touchpoint.TextAnalyzer
+	TextGroups touchpoint.TextGrouper
+	TextModels touchpoint.TextModelManager
+}
+
+// SessionAuthenticator recognises a person signed in to the dashboard.
+type SessionAuthenticator interface {
+	// SessionActor returns who the request's session cookie belongs to.
+	// ok is false when the request carries no session at all. Returns
+	// EUNAUTHORIZED for a session that has ended, EFORBIDDEN for a request
+	// that changes something without the session's CSRF token.
+	SessionActor(r *http.Request) (a *touchpoint.Actor, ok bool, err error)
 }
 
 // Server is Touchpoint's HTTP server.
@@ -85,6 +116,9 @@ func NewServer(cfg Config) *Server {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
+	if cfg.Debug == nil {
+		cfg.Debug = touchpoint.NewDebugRing(0)
+	}
 	s := &Server{cfg: cfg, logger: cfg.Logger, keys: newWriteKeyCache(cfg.Sources, 30*time.Second), metrics: newServerMetrics(), limits: newPublicLimits()}
 	for _, c := range s.metrics.collectors() {
 		cfg.Registry.MustRegister(c)
@@ -107,10 +141,18 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 // routes is the one route table of the server.
 func (s *Server) routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(middleware.Recoverer, s.instrument, cors)
-	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+	r.Use(middleware.Recoverer, s.instrument, cors, noSniff)
+	notFound := s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return touchpoint.Errorf(touchpoint.ENOTFOUND, "no route %s %s", r.Method, r.URL.Path)
-	}))
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		// The dashboard has its own routes; the API's stay JSON.
+		if s.cfg.Dashboard != nil && !isAPIPath(r.URL.Path) {
+			s.cfg.Dashboard.ServeHTTP(w, r)
+			return
+		}
+		notFound(w, r)
+	})
 	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return touchpoint.Errorf(touchpoint.EINVALID, "method %s is not allowed on %s", r.Method, r.URL.Path)
 	}))
@@ -142,8 +184,29 @@ func (s *Server) routes() chi.Router {
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/openapi.json", s.handleOpenAPI)
 		r.Group(func(r chi.Router) {
-			r.Use(s.requireAPIKey)
+			r.Use(s.authenticate)
 			r.With(s.require(touchpoint.PermOverviewRead)).Get("/stats", s.handle(s.handleStats))
+			r.With(s.require(touchpoint.PermOverviewRead)).Get("/overview", s.handle(s.handleOverview))
+			r.With(s.require(touchpoint.PermEventsRead)).Get("/debugger", s.handle(s.handleDebugger))
+			r.Group(func(r chi.Router) {
+				r.Use(s.require(touchpoint.PermUsersManage))
+				r.Get("/users", s.handle(s.handleListUsers))
+				r.Put("/users/{id}", s.handle(s.handleSetUserRole))
+				r.Delete("/users/{id}", s.handle(s.handleRemoveUser))
+				r.Get("/invitations", s.handle(s.handleListInvitations))
+				r.Post("/invitations", s.handle(s.handleCreateInvitation))
+				r.Post("/invitations/{id}/revoke", s.handle(s.handleRevokeInvitation))
+			})
+			r.With(s.require(touchpoint.PermOverviewRead)).Get("/workspaces", s.handle(s.handleListWorkspaces))
+			r.With(s.require(touchpoint.PermOverviewRead)).Get("/workspace", s.handle(s.handleGetWorkspace))
+			r.Group(func(r chi.Router) {
+				r.Use(s.require(touchpoint.PermWorkspaceAdmin))
+				r.Post("/workspaces", s.handle(s.handleCreateWorkspace))
+				r.Put("/workspace", s.handle(s.handleRenameWorkspace))
+				r.Get("/keys", s.handle(s.handleListKeys))
+				r.Post("/keys", s.handle(s.handleCreateKey))
+				r.Post("/keys/{id}/revoke", s.handle(s.handleRevokeKey))
+			})
 			r.With(s.require(touchpoint.PermEventsRead)).Get("/events", s.handle(s.handleEvents))
 			r.Group(func(r chi.Router) {
 				r.Use(s.require(touchpoint.PermSourcesManage))
@@ -160,6 +223,8 @@ func (s *Server) routes() chi.Router {
 				r.Get("/profiles/{identifier}", s.handle(s.handleGetProfile))
 				r.Get("/profiles/{id}/timeline", s.handle(s.handleTimeline))
 				r.Get("/profiles/{id}/merges", s.handle(s.handleProfileMerges))
+				r.Get("/profiles/{id}/trait-history", s.handle(s.handleTraitHistory))
+				r.Get("/accounts/{id}", s.handle(s.handleGetAccount))
 			})
 			r.Group(func(r chi.Router) {
 				r.Use(s.require(touchpoint.PermProfilesWrite))
@@ -167,6 +232,7 @@ func (s *Server) routes() chi.Router {
 				r.Post("/profiles/{id}/unmerge", s.handle(s.handleUnmerge))
 			})
 			s.surveyRoutes(r)
+			s.textRoutes(r)
 		})
 	})
 	return r
@@ -247,14 +313,42 @@ type ctxKey int
 
 const actorCtx ctxKey = iota
 
-// requireAPIKey authenticates `Authorization: Bearer <admin key>`. An admin
-// key acts with the owner role in its workspace.
-func (s *Server) requireAPIKey(next http.Handler) http.Handler {
+// isAPIPath reports whether a path belongs to the APIs rather than the
+// dashboard, so that an unknown API route still answers in JSON.
+func isAPIPath(p string) bool {
+	return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/v1/") || strings.HasPrefix(p, "/beacon/")
+}
+
+// noSniff stops browsers from reading an answer as another type than it
+// says, on every route.
+func noSniff(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authenticate recognises the caller: an admin key as
+// `Authorization: Bearer <admin key>`, which acts with the owner role in its
+// workspace, or else a dashboard session cookie, which acts as the signed-in
+// user with their role in the session's workspace.
+func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		auth := r.Header.Get("Authorization")
 		secret, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok && auth == "" && s.cfg.Sessions != nil {
+			actor, found, err := s.cfg.Sessions.SessionActor(r)
+			if err != nil {
+				writeError(w, r, s.logger, err)
+				return
+			}
+			if found {
+				next.ServeHTTP(w, r.WithContext(withActor(r.Context(), actor)))
+				return
+			}
+		}
 		if !ok || strings.TrimSpace(secret) == "" {
-			writeError(w, r, s.logger, touchpoint.Errorf(touchpoint.EUNAUTHORIZED, "admin key required: send Authorization: Bearer <admin_key>"))
+			writeError(w, r, s.logger, touchpoint.Errorf(touchpoint.EUNAUTHORIZED, "admin key required: send Authorization: Bearer <admin_key>, or sign in to the dashboard"))
 			return
 		}
 		secret = strings.TrimSpace(secret)
@@ -348,6 +442,10 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Dashboard != nil {
+		s.cfg.Dashboard.ServeHTTP(w, r)
+		return
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Write(indexHTML)
 }

@@ -219,10 +219,10 @@ type InviteRequest struct {
 // InviteResponse carries a personal link and, for email delivery, the
 // email block to put in the message.
 type InviteResponse struct {
-	Invitation *touchpoint.Invitation `json:"invitation"`
-	Token      string                 `json:"token"`
-	URL        string                 `json:"url"`
-	EmailHTML  string                 `json:"email_html,omitempty"`
+	Invitation *touchpoint.SurveyInvitation `json:"invitation"`
+	Token      string                       `json:"token"`
+	URL        string                       `json:"url"`
+	EmailHTML  string                       `json:"email_html,omitempty"`
 }
 
 // handleInvite makes a personal link for a customer, if the fatigue rules

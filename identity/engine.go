@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -141,6 +142,22 @@ func (e *Engine) resolve(tx Tx, ev *touchpoint.Event, ids []touchpoint.Identifie
 	var target string // canonical profile of the most specific known identifier
 	var canon []string
 	unknown := 0
+	known := ids[:0:0]
+	for _, id := range ids {
+		o, _, err := tx.Owner(ev.Workspace, id)
+		if err != nil {
+			return "", err
+		}
+		// A profile id names an existing profile or nothing: it is never
+		// attached to a profile as an identifier.
+		if id.Kind != touchpoint.KindProfile || o != "" {
+			known = append(known, id)
+		}
+	}
+	ids = known
+	if len(ids) == 0 {
+		return "", nil
+	}
 	for i, id := range ids {
 		o, c, err := tx.Owner(ev.Workspace, id)
 		if err != nil {
@@ -307,15 +324,22 @@ func (e *Engine) traits(tx Tx, ev *touchpoint.Event, s *State) error {
 		s.Traits = map[string]TraitValue{}
 	}
 	for k, v := range traits {
+		old, ok := s.Traits[k]
+		if ok && bytes.Equal(old.Value, v) {
+			// SDKs send the same traits with every identify call: only a
+			// change is history, and an unchanged profile is not rewritten.
+			continue
+		}
 		// History keeps every value set, late ones included; the current
 		// value is the one with the latest event time.
 		if err := tx.TraitChanged(s.ProfileID, k, v, ev.Timestamp, ev.ID); err != nil {
 			return err
 		}
-		if old, ok := s.Traits[k]; ok && old.At.After(ev.Timestamp) {
+		if ok && old.At.After(ev.Timestamp) {
 			continue
 		}
 		s.Traits[k] = TraitValue{Value: v, At: ev.Timestamp}
+		s.TraitsChanged = true
 	}
 	return nil
 }

@@ -55,6 +55,8 @@ func (b *bundle) ev(typ touchpoint.EventType, user, anon string, minute int, fil
 	return e
 }
 
+func (b *bundle) logger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
 func (b *bundle) apply(t *testing.T, e *identity.Engine, events ...touchpoint.Event) {
 	t.Helper()
 	b.seq++
@@ -266,9 +268,29 @@ func TestAccounts(t *testing.T) {
 	b.apply(t, e, b.ev(touchpoint.TypeGroup, "u1", "", 0, func(e *touchpoint.Event) {
 		e.GroupID, e.Traits = "acct_1", json.RawMessage(`{"name":"Acme","employees":40}`)
 	}))
-	var name string
-	if err := sqliteCount(b, "SELECT json_extract(traits, '$.name') FROM accounts WHERE id = 'acct_1'", &name); err != nil || name != "Acme" {
-		t.Fatalf("account %q, %v", name, err)
+	// A later call adds a trait and keeps the others; an earlier one
+	// changes nothing; a second member joins.
+	b.apply(t, e,
+		b.ev(touchpoint.TypeGroup, "u2", "", 5, func(e *touchpoint.Event) {
+			e.GroupID, e.Traits = "acct_1", json.RawMessage(`{"plan":"enterprise"}`)
+		}),
+		b.ev(touchpoint.TypeGroup, "u1", "", -5, func(e *touchpoint.Event) {
+			e.GroupID, e.Traits = "acct_1", json.RawMessage(`{"name":"Old name"}`)
+		}))
+	ctx := context.Background()
+	a, err := b.db.FindAccount(ctx, "default", "acct_1", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a.Traits["name"]) != `"Acme"` || string(a.Traits["plan"]) != `"enterprise"` || len(a.Members) != 2 {
+		t.Fatalf("account %+v", a)
+	}
+	p := b.profile(t, "user_id:u1")
+	if len(p.Accounts) != 1 || p.Accounts[0].ID != "acct_1" || string(p.Accounts[0].Traits["employees"]) != "40" {
+		t.Fatalf("profile accounts %+v", p.Accounts)
+	}
+	if _, err := b.db.FindAccount(ctx, "default", "nope", 10); touchpoint.ErrorCode(err) != touchpoint.ENOTFOUND {
+		t.Fatalf("unknown account: %v", err)
 	}
 }
 
@@ -296,5 +318,58 @@ func TestLargeBatch(t *testing.T) {
 	p := b.profile(t, "email:u777@example.com")
 	if p.Computed.Events != 2 || len(p.Identifiers) != 3 {
 		t.Fatalf("profile %+v", p)
+	}
+}
+
+// TestPlatformEventNamesProfile records an event Touchpoint made about a
+// customer who has no user id; it lands on that customer's profile.
+func TestPlatformEventNamesProfile(t *testing.T) {
+	e, b := setup(t)
+	b.apply(t, e, b.ev(touchpoint.TypeTrack, "", "visitor", 0, nil))
+	p := b.profile(t, "anonymous_id:visitor")
+	ev, err := touchpoint.PlatformEvent{ID: "msg-1", Workspace: "default", ProfileID: p.ID, Event: "message.sent", Channel: "email", Timestamp: t0.Add(time.Hour)}.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.seq++
+	if err := e.Apply(context.Background(), tplog.Batch{Events: []touchpoint.Event{ev}, LastSequence: b.seq}); err != nil {
+		t.Fatal(err)
+	}
+	after := b.profile(t, "anonymous_id:visitor")
+	if after.ID != p.ID || after.Computed.Events != 2 || after.Computed.EventsByName["message.sent"] != 1 {
+		t.Fatalf("platform event not on the profile: %+v", after.Computed)
+	}
+	if again := b.profile(t, "anonymous_id:"+p.ID); again.ID != p.ID {
+		t.Fatalf("the profile id as anonymous id resolves to %s", again.ID)
+	}
+	// A profile id of nobody creates nothing under the kind "profile".
+	ev2, _ := touchpoint.PlatformEvent{ID: "msg-2", Workspace: "default", ProfileID: "prf_nobody", Event: "message.sent", Timestamp: t0}.Build()
+	b.seq++
+	if err := e.Apply(context.Background(), tplog.Batch{Events: []touchpoint.Event{ev2}, LastSequence: b.seq}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.db.FindProfile(context.Background(), "default", touchpoint.Identifier{Kind: "anonymous_id", Value: "prf_nobody"}); err != nil {
+		t.Fatalf("the event's anonymous id should still identify someone: %v", err)
+	}
+	var n int
+	if err := sqliteCount(b, "SELECT count(*) FROM identities WHERE kind = 'profile'", &n); err != nil || n != 0 {
+		t.Fatalf("%d profile identifiers stored, %v", n, err)
+	}
+}
+
+// TestRepeatedTraitsAreNotHistory sends the same traits with every identify
+// call, as SDKs do: only changes are recorded.
+func TestRepeatedTraitsAreNotHistory(t *testing.T) {
+	e, b := setup(t)
+	for i := range 3 {
+		b.apply(t, e, b.ev(touchpoint.TypeIdentify, "u1", "", i, traits(`{"plan":"free","name":"Ana"}`)))
+	}
+	b.apply(t, e, b.ev(touchpoint.TypeIdentify, "u1", "", 9, traits(`{"plan":"pro","name":"Ana"}`)))
+	var n int
+	if err := sqliteCount(b, "SELECT count(*) FROM trait_history", &n); err != nil || n != 3 {
+		t.Fatalf("%d trait history rows, %v; want plan free, plan pro, name", n, err)
+	}
+	if p := b.profile(t, "user_id:u1"); string(p.Traits["plan"]) != `"pro"` {
+		t.Fatalf("traits %v", p.Traits)
 	}
 }

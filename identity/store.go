@@ -48,6 +48,9 @@ type State struct {
 	ProfileID string
 	Traits    map[string]TraitValue
 	Computed  touchpoint.ComputedTraits
+	// TraitsChanged tells SaveState that Traits must be written too; most
+	// events change only computed traits.
+	TraitsChanged bool
 }
 
 // TraitValue is a trait's value and the time of the event that set it.

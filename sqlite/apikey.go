@@ -51,3 +51,50 @@ func hashSecret(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
+
+// FindAPIKeys lists a workspace's keys, revoked ones too.
+func (db *DB) FindAPIKeys(ctx context.Context, workspace string) ([]*touchpoint.APIKey, error) {
+	rows, err := db.rdb.QueryContext(ctx, db.query("api_keys_find"), workspace)
+	if err != nil {
+		return nil, fmt.Errorf("find api keys: %w", err)
+	}
+	defer rows.Close()
+	out := []*touchpoint.APIKey{}
+	for rows.Next() {
+		var k touchpoint.APIKey
+		var created string
+		var revoked sql.NullString
+		if err := rows.Scan(&k.ID, &k.Workspace, &k.Name, &created, &revoked); err != nil {
+			return nil, fmt.Errorf("find api keys: %w", err)
+		}
+		if k.CreatedAt, err = parseTime(created); err != nil {
+			return nil, fmt.Errorf("find api keys: %w", err)
+		}
+		if k.RevokedAt, err = parseNullTime(revoked); err != nil {
+			return nil, fmt.Errorf("find api keys: %w", err)
+		}
+		out = append(out, &k)
+	}
+	return out, rows.Err()
+}
+
+// RevokeAPIKey revokes a key; revoking twice keeps the first time.
+func (db *DB) RevokeAPIKey(ctx context.Context, workspace, id string) (*touchpoint.APIKey, error) {
+	res, err := db.db.ExecContext(ctx, db.query("api_key_revoke"), formatTime(db.now()), workspace, id)
+	if err != nil {
+		return nil, fmt.Errorf("revoke api key: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, touchpoint.Errorf(touchpoint.ENOTFOUND, "admin key %q not found", id)
+	}
+	keys, err := db.FindAPIKeys(ctx, workspace)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		if k.ID == id {
+			return k, nil
+		}
+	}
+	return nil, touchpoint.Errorf(touchpoint.ENOTFOUND, "admin key %q not found", id)
+}

@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,8 +25,11 @@ func (db *DB) IdentityCheckpoint(ctx context.Context) (uint64, error) {
 	return seq, nil
 }
 
-// UpdateIdentity runs fn in one write transaction.
+// UpdateIdentity runs fn in one write transaction. The first call loads
+// the in-memory identity index the engine resolves against.
 func (db *DB) UpdateIdentity(ctx context.Context, fn func(identity.Tx) error) error {
+	db.identityMu.Lock()
+	defer db.identityMu.Unlock()
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin identity batch: %w", err)
@@ -32,16 +37,36 @@ func (db *DB) UpdateIdentity(ctx context.Context, fn func(identity.Tx) error) er
 	// Statements run without cancellation: a batch that has begun is
 	// finished, and a cancellable context would cost database/sql and the
 	// driver a goroutine per statement.
-	itx := newIdentityTx(db, tx, context.WithoutCancel(ctx))
+	ctx = context.WithoutCancel(ctx)
+	if db.index == nil {
+		x := newIdentityIndex(db.StateCacheSize)
+		if err := x.load(ctx, tx, db.query("identity_change_last")); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM identity_seen)`).Scan(&db.legacySeen); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("load identity index: %w", err)
+		}
+		db.index = x
+	}
+	itx := newIdentityTx(db, tx, ctx)
+	itx.idx = db.index
 	err = fn(itx)
+	if err == nil {
+		err = itx.flush()
+	}
 	itx.close()
 	if err != nil {
 		tx.Rollback()
+		db.index.rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		db.index.rollback()
 		return fmt.Errorf("commit identity batch: %w", err)
 	}
+	db.index.commit()
 	return nil
 }
 
@@ -59,6 +84,13 @@ type identityTx struct {
 	mergedInto map[string]string
 	// states holds profile states read ahead by Prefetch.
 	states map[string]*identity.State
+
+	// idx, in the engine's write transactions, answers identifier and
+	// merge lookups from memory; readers leave it nil and ask SQLite.
+	idx *identityIndex
+	// traitsMarked holds the profiles whose traits change was recorded.
+	traitsMarked map[ownerKey]bool
+	buf          []byte
 }
 
 func newIdentityTx(db *DB, tx *sql.Tx, ctx context.Context) *identityTx {
@@ -116,30 +148,77 @@ func (t *identityTx) SaveCheckpoint(seq uint64) error {
 }
 
 func (t *identityTx) FirstTime(workspace string, eventIDs []string) ([]bool, error) {
-	seen := map[string]bool{}
-	err := t.queryIn("identity_seen_any", []any{workspace}, anys(eventIDs), 1, func(rows *sql.Rows) error {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		seen[id] = true
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("seen events: %w", err)
+	if t.idx == nil {
+		return nil, errors.New("seen events: outside an identity batch")
 	}
+	var legacy map[string]bool
+	if t.db.legacySeen {
+		legacy = map[string]bool{}
+		err := t.queryIn("identity_seen_any", []any{workspace}, anys(eventIDs), 1, func(rows *sql.Rows) error {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			legacy[id] = true
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("seen events: %w", err)
+		}
+	}
+	day := t.db.now().Unix() / 86400
 	out := make([]bool, len(eventIDs))
 	for i, id := range eventIDs {
-		if seen[id] {
+		if legacy[id] {
 			continue
 		}
-		seen[id] = true
-		out[i] = true
-		if _, err := t.exec("identity_seen", workspace, id); err != nil {
+		h1, h2 := seenKey(workspace, id)
+		// The insert is the lookup: it adds nothing for an id seen before.
+		res, err := t.exec("identity_seen_key_insert", h1, h2, day)
+		if err != nil {
 			return nil, err
 		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return nil, fmt.Errorf("seen events: %w", err)
+		}
+		out[i] = n == 1
 	}
 	return out, nil
+}
+
+// seenKey hashes an event's identity to the two integers identity_seen_keys
+// is keyed by.
+func seenKey(workspace, id string) (int64, int64) {
+	h := sha256.New()
+	h.Write([]byte(workspace))
+	h.Write([]byte{0})
+	h.Write([]byte(id))
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return int64(binary.LittleEndian.Uint64(sum[:8])), int64(binary.LittleEndian.Uint64(sum[8:16]))
+}
+
+// SeenRetention is how long identity resolution remembers an event id: a
+// messageId sent again within it is applied once.
+const SeenRetention = 35 * 24 * time.Hour
+
+// pruneSeen forgets event ids older than SeenRetention, at most once a day.
+func (t *identityTx) pruneSeen() error {
+	day := t.db.now().Unix() / 86400
+	if t.db.prunedDay == day {
+		return nil
+	}
+	if _, err := t.exec("identity_seen_key_prune", day-int64(SeenRetention/(24*time.Hour))); err != nil {
+		return err
+	}
+	t.db.prunedDay = day
+	return nil
+}
+
+// flush writes what the transaction collected for writing in bulk.
+func (t *identityTx) flush() error {
+	return t.pruneSeen()
 }
 
 // queryIn runs a query whose text ends in "IN" over many values, a few
@@ -196,6 +275,25 @@ func anys(ss []string) []any {
 const prefetchChunk = 400
 
 func (t *identityTx) Prefetch(workspace string, ids []touchpoint.Identifier) error {
+	if t.idx != nil {
+		var rowids []any
+		for _, id := range ids {
+			n := t.idx.owner(workspace, id.Kind, id.Value)
+			if n < 0 {
+				continue
+			}
+			r := t.idx.rows[n]
+			if _, ok := t.states[r.id]; !ok {
+				if st := t.idx.states.get(n); st != nil {
+					t.states[r.id] = st
+					continue
+				}
+				t.states[r.id] = nil
+				rowids = append(rowids, r.rowid)
+			}
+		}
+		return t.loadStates("profile_states_by_rowid", rowids)
+	}
 	var todo []touchpoint.Identifier
 	for _, id := range ids {
 		k := ownerKey{workspace, id.Kind, id.Value}
@@ -235,7 +333,13 @@ func (t *identityTx) prefetchStates() error {
 			}
 		}
 	}
-	err := t.queryIn("profile_states", nil, anys(rows), 1, func(r *sql.Rows) error {
+	return t.loadStates("profile_states", anys(rows))
+}
+
+// loadStates reads the states of many profile rows with query, which
+// selects id, traits and computed for a list of keys.
+func (t *identityTx) loadStates(query string, keys []any) error {
+	err := t.queryIn(query, nil, keys, 1, func(r *sql.Rows) error {
 		var id, traits, computed string
 		if err := r.Scan(&id, &traits, &computed); err != nil {
 			return err
@@ -245,6 +349,11 @@ func (t *identityTx) prefetchStates() error {
 			return err
 		}
 		t.states[id] = st
+		if t.idx != nil {
+			if n, ok := t.idx.byID[id]; ok {
+				t.idx.states.put(n, st)
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -254,6 +363,21 @@ func (t *identityTx) prefetchStates() error {
 }
 
 func (t *identityTx) Owner(workspace string, id touchpoint.Identifier) (string, string, error) {
+	if t.idx != nil {
+		if id.Kind == touchpoint.KindProfile {
+			// A platform event names its profile by id.
+			n, ok := t.idx.byID[id.Value]
+			if !ok || t.idx.rows[n].workspace != workspace {
+				return "", "", nil
+			}
+			return id.Value, t.idx.rows[t.idx.canonical(n)].id, nil
+		}
+		n := t.idx.owner(workspace, id.Kind, id.Value)
+		if n < 0 {
+			return "", "", nil
+		}
+		return t.idx.rows[n].id, t.idx.rows[t.idx.canonical(n)].id, nil
+	}
 	k := ownerKey{workspace, id.Kind, id.Value}
 	e, ok := t.owners[k]
 	if !ok {
@@ -283,6 +407,11 @@ func (t *identityTx) Owner(workspace string, id touchpoint.Identifier) (string, 
 }
 
 func (t *identityTx) Canonical(profileID string) (string, error) {
+	if t.idx != nil {
+		if n, ok := t.idx.byID[profileID]; ok {
+			return t.idx.rows[t.idx.canonical(n)].id, nil
+		}
+	}
 	for range 1000 {
 		if m, ok := t.mergedInto[profileID]; ok {
 			profileID = m
@@ -305,6 +434,17 @@ func (t *identityTx) Canonical(profileID string) (string, error) {
 }
 
 func (t *identityTx) Identifiers(canonical string) ([]touchpoint.Identifier, error) {
+	if t.idx != nil {
+		if n, ok := t.idx.byID[canonical]; ok {
+			var out []touchpoint.Identifier
+			for _, r := range t.idx.group(n, nil) {
+				for _, id := range t.idx.rows[r].idents {
+					out = append(out, touchpoint.Identifier{Kind: id.kind, Value: id.value})
+				}
+			}
+			return out, nil
+		}
+	}
 	s, err := t.stmt("profile_group_identifiers")
 	if err != nil {
 		return nil, err
@@ -327,17 +467,66 @@ func (t *identityTx) Identifiers(canonical string) ([]touchpoint.Identifier, err
 }
 
 func (t *identityTx) CreateProfile(workspace string, at time.Time) (string, error) {
-	id := randomID("prf_", 20)
-	_, err := t.exec("profile_create", id, workspace, formatTime(at))
-	return id, err
+	id := sortableID("prf_", t.db.clock.Now())
+	res, err := t.exec("profile_create", id, workspace, formatTime(at))
+	if err != nil {
+		return "", err
+	}
+	if t.idx != nil {
+		rowid, err := res.LastInsertId()
+		if err != nil {
+			return "", fmt.Errorf("create profile: %w", err)
+		}
+		n := t.idx.addRow(id, workspace, rowid)
+		// A new profile has no state to read.
+		st := &identity.State{ProfileID: id}
+		t.states[id] = st
+		t.idx.states.put(n, st)
+	}
+	return id, nil
 }
 
 func (t *identityTx) Attach(workspace string, id touchpoint.Identifier, profileID, eventID string, at time.Time) error {
 	if _, err := t.exec("identity_attach", workspace, id.Kind, id.Value, profileID, formatTime(at), eventID); err != nil {
 		return err
 	}
-	t.owners[ownerKey{workspace, id.Kind, id.Value}] = ownerEntry{row: profileID}
+	if t.idx == nil {
+		t.owners[ownerKey{workspace, id.Kind, id.Value}] = ownerEntry{row: profileID}
+	} else {
+		if n, ok := t.idx.byID[profileID]; ok {
+			t.idx.attach(workspace, id.Kind, id.Value, n)
+			if id.Kind == touchpoint.KindUserID || id.Kind == touchpoint.KindAnonymousID {
+				return t.recordChange(workspace, profileID, &id, t.idx.rows[t.idx.canonical(n)].id)
+			}
+		}
+	}
 	return nil
+}
+
+// recordChange notes, for the analytics store's copy of the identity map,
+// that an identifier joined row (ident set) or that row reads as profile.
+func (t *identityTx) recordChange(workspace, row string, ident *touchpoint.Identifier, profile string) error {
+	var kind, value any
+	if ident != nil {
+		kind, value = ident.Kind, ident.Value
+	}
+	_, err := t.exec("identity_change_insert", t.idx.nextChange(), workspace, row, kind, value, profile, false)
+	return err
+}
+
+// markTraits notes that a profile's composed traits changed, once per
+// profile and batch.
+func (t *identityTx) markTraits(workspace, profile string) error {
+	k := ownerKey{workspace: workspace, value: profile}
+	if t.traitsMarked[k] {
+		return nil
+	}
+	if t.traitsMarked == nil {
+		t.traitsMarked = map[ownerKey]bool{}
+	}
+	t.traitsMarked[k] = true
+	_, err := t.exec("identity_change_insert", t.idx.nextChange(), workspace, profile, nil, nil, profile, true)
+	return err
 }
 
 func (t *identityTx) UndoneMerge(a, b string) (bool, error) {
@@ -362,19 +551,59 @@ func (t *identityTx) Merge(m *touchpoint.Merge) error {
 		return err
 	}
 	t.mergedInto[m.Loser] = m.Winner
+	if t.idx != nil {
+		l, ok1 := t.idx.byID[m.Loser]
+		w, ok2 := t.idx.byID[m.Winner]
+		if ok1 && ok2 {
+			t.idx.setMerged(l, w)
+			// Every row that read as the loser now reads as the winner.
+			canonical := t.idx.rows[t.idx.canonical(w)].id
+			for _, r := range t.idx.group(l, nil) {
+				if err := t.recordChange(m.Workspace, t.idx.rows[r].id, nil, canonical); err != nil {
+					return err
+				}
+			}
+			if err := t.markTraits(m.Workspace, canonical); err != nil {
+				return err
+			}
+			return t.markTraits(m.Workspace, m.Loser)
+		}
+	}
 	return nil
 }
 
 func (t *identityTx) RejectMerge(r *touchpoint.MergeRejection) error {
 	profiles, _ := json.Marshal(r.Profiles)
 	ids, _ := json.Marshal(r.Identifiers)
-	_, err := t.exec("merge_reject", r.Workspace, r.EventID, string(profiles), string(ids), r.Reason, formatTime(r.CreatedAt))
-	return err
+	res, err := t.exec("merge_reject", r.Workspace, r.EventID, string(profiles), string(ids), r.Reason, formatTime(r.CreatedAt))
+	if err != nil {
+		return err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("reject merge: %w", err)
+	}
+	for _, p := range r.Profiles {
+		if _, err := t.exec("merge_reject_profile", id, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *identityTx) State(profileID string) (*identity.State, error) {
 	if st := t.states[profileID]; st != nil {
 		return st, nil
+	}
+	if t.idx != nil {
+		if n, ok := t.idx.byID[profileID]; ok {
+			if err := t.loadStates("profile_states_by_rowid", []any{t.idx.rows[n].rowid}); err != nil {
+				return nil, err
+			}
+			if st := t.states[profileID]; st != nil {
+				return st, nil
+			}
+		}
 	}
 	r, err := t.row("profile_state", profileID)
 	if err != nil {
@@ -400,6 +629,22 @@ func decodeState(profileID, traits, computed string) (*identity.State, error) {
 }
 
 func (t *identityTx) SaveState(s *identity.State) error {
+	t.buf = s.Computed.AppendJSON(t.buf[:0])
+	computed := t.buf
+	n, indexed := int32(0), false
+	if t.idx != nil {
+		n, indexed = t.idx.byID[s.ProfileID]
+	}
+	if indexed && !s.TraitsChanged {
+		_, err := t.exec("profile_save_computed", string(computed), t.idx.rows[n].rowid)
+		return err
+	}
+	if indexed {
+		r := t.idx.rows[n]
+		if err := t.markTraits(r.workspace, t.idx.rows[t.idx.canonical(n)].id); err != nil {
+			return err
+		}
+	}
 	traits, err := gojson.Marshal(s.Traits)
 	if err != nil {
 		return fmt.Errorf("encode traits: %w", err)
@@ -407,11 +652,12 @@ func (t *identityTx) SaveState(s *identity.State) error {
 	if s.Traits == nil {
 		traits = []byte("{}")
 	}
-	computed, err := gojson.Marshal(s.Computed)
-	if err != nil {
-		return fmt.Errorf("encode computed traits: %w", err)
+	if indexed {
+		_, err = t.exec("profile_save_state_by_rowid", string(traits), string(computed), t.idx.rows[n].rowid)
+	} else {
+		_, err = t.exec("profile_save_state", string(traits), string(computed), s.ProfileID)
 	}
-	_, err = t.exec("profile_save_state", string(traits), string(computed), s.ProfileID)
+	s.TraitsChanged = false
 	return err
 }
 
@@ -465,4 +711,103 @@ func (db *DB) SetIdentityRules(ctx context.Context, workspace string, r touchpoi
 		return fmt.Errorf("identity rules: %w", err)
 	}
 	return nil
+}
+
+// IdentityChanges returns up to limit identity changes after seq, in order.
+func (db *DB) IdentityChanges(ctx context.Context, after uint64, limit int) ([]identity.Change, error) {
+	var out []identity.Change
+	rows, err := db.rdb.QueryContext(ctx, db.query("identity_changes_after"), after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("identity changes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c identity.Change
+		var kind, value sql.NullString
+		if err := rows.Scan(&c.Seq, &c.Workspace, &c.Row, &kind, &value, &c.Profile, &c.Traits); err != nil {
+			return nil, fmt.Errorf("identity changes: %w", err)
+		}
+		if kind.Valid {
+			c.Identifier = &touchpoint.Identifier{Kind: kind.String, Value: value.String}
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("identity changes: %w", err)
+	}
+	return out, nil
+}
+
+// LastIdentityChange is the sequence of the newest identity change.
+func (db *DB) LastIdentityChange(ctx context.Context) (uint64, error) {
+	var seq uint64
+	if err := db.rdb.QueryRowContext(ctx, db.query("identity_change_last")).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("last identity change: %w", err)
+	}
+	return seq, nil
+}
+
+// ComposedTraits returns the traits of canonical profiles as a profile read
+// composes them. Profiles merged into others, or unknown, are left out.
+func (db *DB) ComposedTraits(ctx context.Context, workspace string, profiles []string) (map[string]json.RawMessage, error) {
+	out := map[string]json.RawMessage{}
+	tx, err := db.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("composed traits: %w", err)
+	}
+	defer tx.Rollback()
+	itx := newIdentityTx(db, tx, ctx)
+	defer itx.close()
+	var grouped []string
+	err = itx.queryIn("profile_rows_traits", []any{workspace}, anys(profiles), 1, func(rows *sql.Rows) error {
+		var id, traits string
+		var merged sql.NullString
+		var hasMerged bool
+		if err := rows.Scan(&id, &merged, &traits, &hasMerged); err != nil {
+			return err
+		}
+		switch {
+		case merged.Valid:
+		case hasMerged:
+			grouped = append(grouped, id)
+		default:
+			var tv map[string]identity.TraitValue
+			if err := gojson.Unmarshal([]byte(traits), &tv); err != nil {
+				return fmt.Errorf("profile traits %s: %w", id, err)
+			}
+			out[id] = composeTraits(map[string]identity.TraitValue{}, tv)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("composed traits: %w", err)
+	}
+	for _, id := range grouped {
+		p := touchpoint.Profile{ID: id}
+		if err := itx.compose(&p); err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(p.Traits)
+		if err != nil {
+			return nil, fmt.Errorf("composed traits: %w", err)
+		}
+		out[id] = b
+	}
+	return out, nil
+}
+
+// composeTraits folds a row's traits into latest (newest value of each
+// trait wins) and returns the values as one JSON object.
+func composeTraits(latest, row map[string]identity.TraitValue) json.RawMessage {
+	for k, v := range row {
+		if cur, ok := latest[k]; !ok || v.At.After(cur.At) {
+			latest[k] = v
+		}
+	}
+	values := make(map[string]json.RawMessage, len(latest))
+	for k, v := range latest {
+		values[k] = v.Value
+	}
+	b, _ := json.Marshal(values)
+	return b
 }

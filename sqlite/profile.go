@@ -15,7 +15,7 @@ import (
 )
 
 // ProfileKind is the identifier kind that names a profile by its id.
-const ProfileKind = "profile"
+const ProfileKind = touchpoint.KindProfile
 
 // FindProfile returns the profile holding id (or, for kind "profile", the
 // profile with that id), with everything merged into it.
@@ -119,6 +119,37 @@ func (t *identityTx) compose(p *touchpoint.Profile) error {
 		p.Computed.DaysSinceLastOrder = &d
 	}
 
+	as, err := t.stmt("profile_accounts")
+	if err != nil {
+		return err
+	}
+	arows, err := as.QueryContext(t.ctx, sql.Named("id", p.ID))
+	if err != nil {
+		return fmt.Errorf("profile accounts: %w", err)
+	}
+	p.Accounts = []touchpoint.ProfileAccount{}
+	for arows.Next() {
+		var a touchpoint.ProfileAccount
+		var traits, updated, joined string
+		if err := arows.Scan(&a.ID, &traits, &updated, &joined); err != nil {
+			arows.Close()
+			return fmt.Errorf("profile accounts: %w", err)
+		}
+		if err := json.Unmarshal([]byte(traits), &a.Traits); err != nil {
+			arows.Close()
+			return fmt.Errorf("account %s traits: %w", a.ID, err)
+		}
+		if a.JoinedAt, err = parseTime(joined); err != nil {
+			arows.Close()
+			return err
+		}
+		p.Accounts = append(p.Accounts, a)
+	}
+	arows.Close()
+	if err := arows.Err(); err != nil {
+		return fmt.Errorf("profile accounts: %w", err)
+	}
+
 	is, err := t.stmt("profile_group_identifiers")
 	if err != nil {
 		return err
@@ -187,11 +218,21 @@ func scanMerge(s scanner) (*touchpoint.Merge, error) {
 // Unmerge undoes a merge. The loser stands on its own again with the
 // identifiers and history it had; the engine will not merge the two again.
 func (db *DB) Unmerge(ctx context.Context, workspace, mergeID, by string) (*touchpoint.Merge, error) {
+	db.identityMu.Lock()
+	defer db.identityMu.Unlock()
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("unmerge: %w", err)
 	}
-	defer tx.Rollback()
+	committed := false
+	defer func() {
+		if !committed {
+			tx.Rollback()
+			if db.index != nil {
+				db.index.rollback()
+			}
+		}
+	}()
 	m, err := scanMerge(tx.QueryRowContext(ctx, db.query("merge_get"), mergeID, workspace))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, touchpoint.Errorf(touchpoint.ENOTFOUND, "merge %q not found", mergeID)
@@ -208,8 +249,18 @@ func (db *DB) Unmerge(ctx context.Context, workspace, mergeID, by string) (*touc
 	if _, err := tx.ExecContext(ctx, db.query("profile_unmerge"), m.Loser, m.Winner); err != nil {
 		return nil, fmt.Errorf("unmerge: %w", err)
 	}
+	if err := db.recordUnmerge(ctx, tx, m); err != nil {
+		return nil, fmt.Errorf("unmerge: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("unmerge: %w", err)
+	}
+	committed = true
+	if x := db.index; x != nil {
+		if n, ok := x.byID[m.Loser]; ok {
+			x.setMerged(n, -1)
+			x.commit()
+		}
 	}
 	m.UndoneAt, m.UndoneBy = &now, by
 	return m, nil
@@ -274,4 +325,145 @@ func (db *DB) SearchProfiles(ctx context.Context, workspace, q string, limit int
 		}
 	}
 	return out, nil
+}
+
+// recordUnmerge notes, for the analytics store's copy of the identity map,
+// that the loser's rows read as the loser again and that both profiles'
+// traits changed. The identity index, if loaded, numbers the changes;
+// otherwise they continue the stored sequence.
+func (db *DB) recordUnmerge(ctx context.Context, tx *sql.Tx, m *touchpoint.Merge) error {
+	var seq uint64
+	next := func() uint64 { seq++; return seq }
+	if db.index != nil {
+		next = db.index.nextChange
+	} else if err := tx.QueryRowContext(ctx, db.query("identity_change_last")).Scan(&seq); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, db.query("profile_group_rows"), sql.Named("id", m.Loser))
+	if err != nil {
+		return err
+	}
+	var group []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		group = append(group, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range group {
+		if _, err := tx.ExecContext(ctx, db.query("identity_change_insert"), next(), m.Workspace, r, nil, nil, m.Loser, false); err != nil {
+			return err
+		}
+	}
+	var winner string
+	if err := tx.QueryRowContext(ctx, db.query("profile_canonical"), m.Winner).Scan(&winner); err != nil {
+		return err
+	}
+	for _, p := range []string{m.Loser, winner} {
+		if _, err := tx.ExecContext(ctx, db.query("identity_change_insert"), next(), m.Workspace, p, nil, nil, p, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FindAccount returns an account and up to limit of its members, as the
+// profiles they read as now.
+func (db *DB) FindAccount(ctx context.Context, workspace, id string, limit int) (*touchpoint.Account, error) {
+	if limit < 1 || limit > 10000 {
+		return nil, touchpoint.FieldError("limit", "must be between 1 and 10000")
+	}
+	a := touchpoint.Account{Workspace: workspace, Members: []string{}}
+	var traits, updated string
+	err := db.rdb.QueryRowContext(ctx, db.query("account_get"), workspace, id).Scan(&a.ID, &traits, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, touchpoint.Errorf(touchpoint.ENOTFOUND, "account %q not found", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("find account: %w", err)
+	}
+	if err := json.Unmarshal([]byte(traits), &a.Traits); err != nil {
+		return nil, fmt.Errorf("account %s traits: %w", id, err)
+	}
+	if a.UpdatedAt, err = parseTime(updated); err != nil {
+		return nil, err
+	}
+	rows, err := db.rdb.QueryContext(ctx, db.query("account_members"), workspace, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("account members: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return nil, fmt.Errorf("account members: %w", err)
+		}
+		a.Members = append(a.Members, m)
+	}
+	return &a, rows.Err()
+}
+
+// MergeRejections lists the merges the rules did not allow that named the
+// profile or a row merged into it.
+func (db *DB) MergeRejections(ctx context.Context, workspace, profileID string, limit int) ([]*touchpoint.MergeRejection, error) {
+	rows, err := db.rdb.QueryContext(ctx, db.query("merge_rejections_of_profile"), sql.Named("id", profileID),
+		sql.Named("workspace", workspace), sql.Named("limit", limit))
+	if err != nil {
+		return nil, fmt.Errorf("merge rejections: %w", err)
+	}
+	defer rows.Close()
+	out := []*touchpoint.MergeRejection{}
+	for rows.Next() {
+		var r touchpoint.MergeRejection
+		var profiles, ids, created string
+		if err := rows.Scan(&r.ID, &r.Workspace, &r.EventID, &profiles, &ids, &r.Reason, &created); err != nil {
+			return nil, fmt.Errorf("merge rejections: %w", err)
+		}
+		if err := json.Unmarshal([]byte(profiles), &r.Profiles); err != nil {
+			return nil, fmt.Errorf("merge rejection profiles: %w", err)
+		}
+		if err := json.Unmarshal([]byte(ids), &r.Identifiers); err != nil {
+			return nil, fmt.Errorf("merge rejection identifiers: %w", err)
+		}
+		if r.CreatedAt, err = parseTime(created); err != nil {
+			return nil, err
+		}
+		out = append(out, &r)
+	}
+	return out, rows.Err()
+}
+
+// TraitHistory lists the values a profile's traits took, newest first.
+func (db *DB) TraitHistory(ctx context.Context, workspace, profileID, key string, limit int) ([]touchpoint.TraitChange, error) {
+	if limit < 1 || limit > touchpoint.MaxEventLimit {
+		return nil, touchpoint.FieldError("limit", "must be between 1 and %d", touchpoint.MaxEventLimit)
+	}
+	var k any
+	if key != "" {
+		k = key
+	}
+	rows, err := db.rdb.QueryContext(ctx, db.query("trait_history_of_profile"), sql.Named("id", profileID), sql.Named("key", k), sql.Named("limit", limit))
+	if err != nil {
+		return nil, fmt.Errorf("trait history: %w", err)
+	}
+	defer rows.Close()
+	out := []touchpoint.TraitChange{}
+	for rows.Next() {
+		var c touchpoint.TraitChange
+		var value, at string
+		if err := rows.Scan(&c.Key, &value, &at, &c.EventID); err != nil {
+			return nil, fmt.Errorf("trait history: %w", err)
+		}
+		c.Value = json.RawMessage(value)
+		if c.At, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
 	"github.com/pressly/goose/v3"
 	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/internal/password"
 	"github.com/touchpoint-cx/touchpoint/internal/sqlfiles"
 )
 
@@ -28,35 +30,67 @@ type DB struct {
 	db *sql.DB
 	// rdb reads: its transactions are deferred, so they take a WAL
 	// snapshot instead of the write lock.
-	rdb     *sql.DB
-	clock   touchpoint.Clock
-	queries map[string]string
+	rdb *sql.DB
+	// cdb checkpoints the write-ahead log in the background.
+	cdb           *sql.DB
+	stop, stopped chan struct{}
+	clock         touchpoint.Clock
+	queries       map[string]string
+
+	// identityMu serialises the writers of identities and merges (the
+	// identity engine's batches and unmerges), which keep index in step
+	// with the tables. index is nil until the first batch loads it.
+	identityMu sync.Mutex
+	index      *identityIndex
+	legacySeen bool  // identity_seen still holds ids to consult
+	prunedDay  int64 // the day identity_seen_keys was last pruned
+	// StateCacheSize is how many profile states identity resolution keeps
+	// decoded in memory (DefaultStateCacheSize unless set before the first
+	// batch). Each takes about a kilobyte.
+	StateCacheSize int
+	// passwordParams is the cost of new password hashes.
+	passwordParams password.Params
 }
+
+// DefaultStateCacheSize keeps the states of the 100,000 most recently
+// active customers in memory (about 100 MB when full).
+const DefaultStateCacheSize = 100000
 
 // Open opens (creating if needed) the database at path and migrates it.
 func Open(ctx context.Context, path string, clock touchpoint.Clock) (*DB, error) {
 	// WAL lets readers run beside the one writer. synchronous=NORMAL is
 	// safe with WAL (a power cut can lose the last commits, never corrupt
-	// the file); the state kept here is small, changes rarely, and events
-	// never depend on it for durability: they are in the log.
+	// the file); events never depend on this store for durability: they
+	// are in the log, and every consumer re-applies what a lost commit held.
 	// The page cache is sized for a million profiles (the default 2 MB
-	// makes every identity lookup a read from the OS), and memory-mapped
-	// reads skip a copy.
+	// makes every identity lookup a read from the OS), and pages beyond it
+	// are read through a memory map instead of a system call each.
+	registerDriver()
 	const tuning = "&_cache_size=-262144&_busy_timeout=5000&_foreign_keys=on"
 	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate" + tuning
-	sdb, err := sql.Open("sqlite3", dsn)
+	sdb, err := sql.Open(driverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open state: %w", err)
 	}
 	// SQLite has one writer at a time; a single connection keeps its page
 	// cache warm instead of spreading it over a pool.
 	sdb.SetMaxOpenConns(1)
-	rdb, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_query_only=true"+tuning)
+	rdb, err := sql.Open(driverName, "file:"+path+"?_journal_mode=WAL&_query_only=true"+tuning)
 	if err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("open state: %w", err)
 	}
-	db := &DB{db: sdb, rdb: rdb, clock: clock}
+	// Checkpoints copy the write-ahead log back into the database file. They
+	// run on a connection of their own, beside the writer, instead of
+	// inside whichever commit crosses the threshold.
+	cdb, err := sql.Open(driverName, "file:"+path+"?_journal_mode=WAL&_busy_timeout=5000")
+	if err != nil {
+		sdb.Close()
+		rdb.Close()
+		return nil, fmt.Errorf("open state: %w", err)
+	}
+	cdb.SetMaxOpenConns(1)
+	db := &DB{db: sdb, rdb: rdb, cdb: cdb, clock: clock, StateCacheSize: DefaultStateCacheSize, passwordParams: password.Default}
 	if db.queries, err = sqlfiles.Load(queryFS, "queries"); err != nil {
 		db.Close()
 		return nil, err
@@ -65,16 +99,70 @@ func Open(ctx context.Context, path string, clock touchpoint.Clock) (*DB, error)
 		db.Close()
 		return nil, err
 	}
+	if _, err := sdb.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open state: %w", err)
+	}
+	db.stop, db.stopped = make(chan struct{}), make(chan struct{})
+	go db.checkpointLoop()
 	return db, nil
+}
+
+const driverName = "sqlite3_touchpoint"
+
+var registerOnce sync.Once
+
+// registerDriver registers SQLite with a hook that maps the database into
+// memory on every new connection.
+func registerDriver() {
+	registerOnce.Do(func() {
+		sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+			_, err := c.Exec("PRAGMA mmap_size = 2147418112", nil)
+			return err
+		}})
+	})
+}
+
+// checkpointLoop checkpoints the write-ahead log every second without
+// blocking the writer or readers, and truncates it when the database
+// closes.
+func (db *DB) checkpointLoop() {
+	defer close(db.stopped)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-t.C:
+			if _, err := db.cdb.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil && !isBusy(err) {
+				// A failed checkpoint only lets the log grow; the next one
+				// catches up.
+				continue
+			}
+		}
+	}
+}
+
+func isBusy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
 }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.stop != nil {
+		close(db.stop)
+		<-db.stopped
+		db.stop = nil
+	}
+	_, _ = db.cdb.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	cerr := db.cdb.Close()
 	rerr := db.rdb.Close()
 	if err := db.db.Close(); err != nil {
 		return err
 	}
-	return rerr
+	return errors.Join(rerr, cerr)
 }
 
 // Ping checks the database answers.
@@ -85,9 +173,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate state: %w", err)
 	}
-	// Areas of the product number their migrations in separate ranges, so
-	// a data directory may have applied a later range before an earlier
-	// one gains a migration: those are applied out of order.
+	// Areas of the product number their migrations in ranges of their own
+	// (00001-00009, 00010-00019…), so a database may have applied a higher
+	// number before a lower one it did not have yet: apply those too.
 	p, err := goose.NewProvider(goose.DialectSQLite3, db.db, fsys, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("migrate state: %w", err)
@@ -138,6 +226,22 @@ func parseNullTime(s sql.NullString) (*time.Time, error) {
 		return nil, err
 	}
 	return &t, nil
+}
+
+// sortableID returns prefix followed by 20 base32 characters: the time in
+// milliseconds (10 characters, so ids sort by creation) and 50 random bits.
+// Profile ids are keys of several indexes; ids that grow with time make new
+// rows land together at the end of them instead of all over.
+func sortableID(prefix string, t time.Time) string {
+	const alphabet = "234567ABCDEFGHIJKLMNOPQRSTUVWXYZ" // base32 digits in byte order
+	ms := uint64(t.UnixMilli())
+	var b [20]byte
+	for i := 9; i >= 0; i-- {
+		b[i] = alphabet[ms&31]
+		ms >>= 5
+	}
+	copy(b[10:], rand.Text())
+	return prefix + string(b[:])
 }
 
 // randomID returns prefix followed by n base32 characters from crypto/rand

@@ -40,11 +40,22 @@ func TestSurveyConformance(t *testing.T) {
 	})
 }
 
+func TestUsers(t *testing.T) {
+	statetest.RunUsers(t, func(t *testing.T, clock *statetest.Clock) statetest.UserBackend {
+		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"), clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}
+
 func TestMigrations(t *testing.T) {
 	// Each area of the product numbers its migrations in its own range
-	// (00001-00009 core and identity, 00010-00019 dashboard, 00020-00029
-	// surveys and feedback…), so numbers increase but may skip.
-	t.Run("Increasing", func(t *testing.T) {
+	// (journeys 00040-00049…), so versions increase but may jump between
+	// ranges; within a range they are contiguous.
+	t.Run("Ordered", func(t *testing.T) {
 		names, err := sqlite.Migrations()
 		if err != nil {
 			t.Fatal(err)
@@ -52,8 +63,14 @@ func TestMigrations(t *testing.T) {
 		prev := 0
 		for i, n := range names {
 			var v int
-			if _, err := fmt.Sscanf(n[:6], "%05d_", &v); err != nil || v <= prev {
-				t.Fatalf("migration %d is %s: want a 5-digit number above %d", i, n, prev)
+			if _, err := fmt.Sscanf(n, "%05d_", &v); err != nil || n[5] != '_' {
+				t.Fatalf("migration %s is not NNNNN_name.sql", n)
+			}
+			if v <= prev {
+				t.Fatalf("migration %d is %s, not after version %d", i, n, prev)
+			}
+			if v != prev+1 && v%10 != 0 {
+				t.Fatalf("migration %s leaves a gap after %d inside a range", n, prev)
 			}
 			prev = v
 		}

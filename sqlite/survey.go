@@ -212,9 +212,9 @@ func (db *DB) SetSurveySettings(ctx context.Context, workspace string, s touchpo
 	return nil
 }
 
-// CreateInvitation stores inv if allow accepts the customer's history; the
+// CreateSurveyInvitation stores inv if allow accepts the customer's history; the
 // check and the insert share one write transaction.
-func (db *DB) CreateInvitation(ctx context.Context, inv *touchpoint.Invitation, keys []string, allow func([]*touchpoint.Invitation) error) error {
+func (db *DB) CreateSurveyInvitation(ctx context.Context, inv *touchpoint.SurveyInvitation, keys []string, allow func([]*touchpoint.SurveyInvitation) error) error {
 	if inv.Workspace == "" || inv.SurveyID == "" || inv.CustomerKey == "" {
 		return touchpoint.FieldError("customer", "an invitation needs a workspace, a survey and a customer")
 	}
@@ -226,7 +226,7 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *touchpoint.Invitation, 
 	if !slices.Contains(keys, inv.CustomerKey) {
 		keys = append(slices.Clone(keys), inv.CustomerKey)
 	}
-	history, err := invitationHistory(ctx, tx, db.query("invitation_history"), inv.Workspace, keys)
+	history, err := surveyInvitationHistory(ctx, tx, db.query("invitation_history"), inv.Workspace, keys)
 	if err != nil {
 		return fmt.Errorf("create invitation: %w", err)
 	}
@@ -255,11 +255,7 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *touchpoint.Invitation, 
 	return nil
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-func invitationHistory(ctx context.Context, q querier, query, workspace string, keys []string) ([]*touchpoint.Invitation, error) {
+func surveyInvitationHistory(ctx context.Context, q querier, query, workspace string, keys []string) ([]*touchpoint.SurveyInvitation, error) {
 	if keys == nil {
 		keys = []string{}
 	}
@@ -269,9 +265,9 @@ func invitationHistory(ctx context.Context, q querier, query, workspace string, 
 		return nil, err
 	}
 	defer rows.Close()
-	history := []*touchpoint.Invitation{}
+	history := []*touchpoint.SurveyInvitation{}
 	for rows.Next() {
-		h, err := scanInvitation(rows)
+		h, err := scanSurveyInvitation(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -280,19 +276,19 @@ func invitationHistory(ctx context.Context, q querier, query, workspace string, 
 	return history, rows.Err()
 }
 
-// InvitationHistory returns the invitations of any of a customer's keys,
+// SurveyInvitationHistory returns the invitations of any of a customer's keys,
 // newest first.
-func (db *DB) InvitationHistory(ctx context.Context, workspace string, keys []string) ([]*touchpoint.Invitation, error) {
-	h, err := invitationHistory(ctx, db.rdb, db.query("invitation_history"), workspace, keys)
+func (db *DB) SurveyInvitationHistory(ctx context.Context, workspace string, keys []string) ([]*touchpoint.SurveyInvitation, error) {
+	h, err := surveyInvitationHistory(ctx, db.rdb, db.query("invitation_history"), workspace, keys)
 	if err != nil {
 		return nil, fmt.Errorf("invitation history: %w", err)
 	}
 	return h, nil
 }
 
-// FindInvitation returns an invitation by id.
-func (db *DB) FindInvitation(ctx context.Context, id string) (*touchpoint.Invitation, error) {
-	inv, err := scanInvitation(db.rdb.QueryRowContext(ctx, db.query("invitation_get"), sql.Named("id", id)))
+// FindSurveyInvitation returns an invitation by id.
+func (db *DB) FindSurveyInvitation(ctx context.Context, id string) (*touchpoint.SurveyInvitation, error) {
+	inv, err := scanSurveyInvitation(db.rdb.QueryRowContext(ctx, db.query("invitation_get"), sql.Named("id", id)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, touchpoint.Errorf(touchpoint.ENOTFOUND, "invitation %q not found", id)
 	} else if err != nil {
@@ -301,8 +297,8 @@ func (db *DB) FindInvitation(ctx context.Context, id string) (*touchpoint.Invita
 	return inv, nil
 }
 
-// MarkInvitation records an invitation being opened or dismissed.
-func (db *DB) MarkInvitation(ctx context.Context, id, what string, at time.Time) error {
+// MarkSurveyInvitation records an invitation being opened or dismissed.
+func (db *DB) MarkSurveyInvitation(ctx context.Context, id, what string, at time.Time) error {
 	var q string
 	switch what {
 	case "opened":
@@ -322,8 +318,8 @@ func (db *DB) MarkInvitation(ctx context.Context, id, what string, at time.Time)
 	return nil
 }
 
-func scanInvitation(s scanner) (*touchpoint.Invitation, error) {
-	var inv touchpoint.Invitation
+func scanSurveyInvitation(s scanner) (*touchpoint.SurveyInvitation, error) {
+	var inv touchpoint.SurveyInvitation
 	var profile, user, anon, email, tp, opened, answered, completed, dismissed sql.NullString
 	var created, expires string
 	if err := s.Scan(&inv.ID, &inv.Workspace, &inv.SurveyID, &inv.CustomerKey, &profile, &user, &anon, &email, &inv.Delivery,

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/touchpoint-cx/touchpoint"
 )
@@ -69,4 +70,20 @@ func scanWorkspace(s scanner) (*touchpoint.Workspace, error) {
 		return nil, err
 	}
 	return &w, nil
+}
+
+// RenameWorkspace changes a workspace's display name.
+func (db *DB) RenameWorkspace(ctx context.Context, id, name string) (*touchpoint.Workspace, error) {
+	w := &touchpoint.Workspace{ID: id, Name: strings.TrimSpace(name)}
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	res, err := db.db.ExecContext(ctx, db.query("workspace_rename"), w.Name, id)
+	if err != nil {
+		return nil, fmt.Errorf("rename workspace: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, touchpoint.Errorf(touchpoint.ENOTFOUND, "workspace %q not found", id)
+	}
+	return db.FindWorkspace(ctx, id)
 }

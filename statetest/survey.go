@@ -168,10 +168,10 @@ func RunSurveys(t *testing.T, open func(t *testing.T) (SurveyBackend, *Clock)) {
 			first := invite(t, b, c, s, "prf_1")
 			c.T = c.T.Add(time.Minute)
 			second := invite(t, b, c, s, "prf_1")
-			var seen []*touchpoint.Invitation
+			var seen []*touchpoint.SurveyInvitation
 			errTooSoon := touchpoint.Errorf(touchpoint.ECONFLICT, "too soon")
-			inv := &touchpoint.Invitation{Workspace: "acme", SurveyID: s.ID, CustomerKey: "prf_1", Delivery: touchpoint.DeliveryLink, Language: "en", ExpiresAt: c.T}
-			err := b.CreateInvitation(ctx, inv, []string{"prf_1", "user_id:x"}, func(h []*touchpoint.Invitation) error { seen = h; return errTooSoon })
+			inv := &touchpoint.SurveyInvitation{Workspace: "acme", SurveyID: s.ID, CustomerKey: "prf_1", Delivery: touchpoint.DeliveryLink, Language: "en", ExpiresAt: c.T}
+			err := b.CreateSurveyInvitation(ctx, inv, []string{"prf_1", "user_id:x"}, func(h []*touchpoint.SurveyInvitation) error { seen = h; return errTooSoon })
 			if !errors.Is(err, errTooSoon) || inv.ID != "" {
 				t.Fatalf("refused insert: %v, id %q", err, inv.ID)
 			}
@@ -180,11 +180,11 @@ func RunSurveys(t *testing.T, open func(t *testing.T) (SurveyBackend, *Clock)) {
 			}
 			c.T = c.T.Add(time.Minute)
 			other := invite(t, b, c, s, "prf_2")
-			both, err := b.InvitationHistory(ctx, "acme", []string{"prf_2", "prf_1"})
+			both, err := b.SurveyInvitationHistory(ctx, "acme", []string{"prf_2", "prf_1"})
 			if err != nil || len(both) != 3 || both[0].ID != other.ID {
 				t.Fatalf("history of two keys: %v, %v", both, err)
 			}
-			got, err := b.FindInvitation(ctx, other.ID)
+			got, err := b.FindSurveyInvitation(ctx, other.ID)
 			if err != nil || got.CustomerKey != "prf_2" || got.SurveyID != s.ID || got.Delivery != touchpoint.DeliveryLink || !got.ExpiresAt.Equal(other.ExpiresAt) {
 				t.Fatalf("find = %+v, %v", got, err)
 			}
@@ -194,20 +194,20 @@ func RunSurveys(t *testing.T, open func(t *testing.T) (SurveyBackend, *Clock)) {
 			s := newSurvey(t, b)
 			inv := invite(t, b, c, s, "prf_1")
 			at := c.T.Add(time.Minute)
-			if err := b.MarkInvitation(ctx, inv.ID, "opened", at); err != nil {
+			if err := b.MarkSurveyInvitation(ctx, inv.ID, "opened", at); err != nil {
 				t.Fatal(err)
 			}
-			if err := b.MarkInvitation(ctx, inv.ID, "opened", at.Add(time.Hour)); err != nil {
+			if err := b.MarkSurveyInvitation(ctx, inv.ID, "opened", at.Add(time.Hour)); err != nil {
 				t.Fatal(err)
 			}
-			if err := b.MarkInvitation(ctx, inv.ID, "dismissed", at); err != nil {
+			if err := b.MarkSurveyInvitation(ctx, inv.ID, "dismissed", at); err != nil {
 				t.Fatal(err)
 			}
-			got, _ := b.FindInvitation(ctx, inv.ID)
+			got, _ := b.FindSurveyInvitation(ctx, inv.ID)
 			if got.OpenedAt == nil || !got.OpenedAt.Equal(at) || got.DismissedAt == nil {
 				t.Fatalf("marks: %+v", got)
 			}
-			if err := b.MarkInvitation(ctx, "inv_nope", "opened", at); touchpoint.ErrorCode(err) != touchpoint.ENOTFOUND {
+			if err := b.MarkSurveyInvitation(ctx, "inv_nope", "opened", at); touchpoint.ErrorCode(err) != touchpoint.ENOTFOUND {
 				t.Fatalf("unknown: %v", err)
 			}
 		})
@@ -222,7 +222,7 @@ func RunSurveys(t *testing.T, open func(t *testing.T) (SurveyBackend, *Clock)) {
 			if r.ID == "" || r.Revision != 1 {
 				t.Fatalf("first save: %+v", r)
 			}
-			got, _ := b.FindInvitation(ctx, inv.ID)
+			got, _ := b.FindSurveyInvitation(ctx, inv.ID)
 			if got.AnsweredAt == nil || got.CompletedAt != nil {
 				t.Fatalf("invitation after partial answer: %+v", got)
 			}
@@ -232,7 +232,7 @@ func RunSurveys(t *testing.T, open func(t *testing.T) (SurveyBackend, *Clock)) {
 			if err := b.SaveResponse(ctx, r); err != nil {
 				t.Fatal(err)
 			}
-			got, _ = b.FindInvitation(ctx, inv.ID)
+			got, _ = b.FindSurveyInvitation(ctx, inv.ID)
 			if got.CompletedAt == nil {
 				t.Fatal("invitation not completed")
 			}
@@ -389,11 +389,11 @@ func RunSurveys(t *testing.T, open func(t *testing.T) (SurveyBackend, *Clock)) {
 	})
 }
 
-func invite(t *testing.T, b SurveyBackend, c *Clock, s *touchpoint.Survey, customer string) *touchpoint.Invitation {
+func invite(t *testing.T, b SurveyBackend, c *Clock, s *touchpoint.Survey, customer string) *touchpoint.SurveyInvitation {
 	t.Helper()
-	inv := &touchpoint.Invitation{Workspace: s.Workspace, SurveyID: s.ID, CustomerKey: customer, ProfileID: customer,
+	inv := &touchpoint.SurveyInvitation{Workspace: s.Workspace, SurveyID: s.ID, CustomerKey: customer, ProfileID: customer,
 		Delivery: touchpoint.DeliveryLink, Language: "en", CreatedAt: c.T, ExpiresAt: c.T.Add(30 * 24 * time.Hour)}
-	if err := b.CreateInvitation(context.Background(), inv, nil, nil); err != nil {
+	if err := b.CreateSurveyInvitation(context.Background(), inv, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(inv.ID, "inv_") {
@@ -402,7 +402,7 @@ func invite(t *testing.T, b SurveyBackend, c *Clock, s *touchpoint.Survey, custo
 	return inv
 }
 
-func answer(t *testing.T, b SurveyBackend, c *Clock, s *touchpoint.Survey, inv *touchpoint.Invitation, score float64, complete bool) *touchpoint.Response {
+func answer(t *testing.T, b SurveyBackend, c *Clock, s *touchpoint.Survey, inv *touchpoint.SurveyInvitation, score float64, complete bool) *touchpoint.Response {
 	t.Helper()
 	r := &touchpoint.Response{Workspace: s.Workspace, SurveyID: s.ID, SurveyType: string(s.Type), InvitationID: inv.ID, CustomerKey: inv.CustomerKey,
 		Delivery: inv.Delivery, Language: "en", Answers: []touchpoint.Answer{{QuestionID: "score", Score: &score, At: c.T}},

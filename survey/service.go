@@ -168,7 +168,7 @@ func (s *Service) ResolveCustomer(ctx context.Context, workspace, ref, userID, a
 //     RepeatEveryDays after their last answer;
 //   - a customer who did not answer is asked again after RetryAfterDays,
 //     at most MaxAsks times since their last answer.
-func CheckFatigue(sv *touchpoint.Survey, settings touchpoint.SurveySettings, history []*touchpoint.Invitation, now time.Time) error {
+func CheckFatigue(sv *touchpoint.Survey, settings touchpoint.SurveySettings, history []*touchpoint.SurveyInvitation, now time.Time) error {
 	day := 24 * time.Hour
 	if len(history) > 0 && settings.CooldownDays > 0 {
 		last := history[0].CreatedAt
@@ -223,7 +223,7 @@ type InviteRequest struct {
 
 // Invited is a new invitation with its token.
 type Invited struct {
-	Invitation *touchpoint.Invitation
+	Invitation *touchpoint.SurveyInvitation
 	Survey     *touchpoint.Survey
 	Token      string
 }
@@ -262,14 +262,14 @@ func (s *Service) invite(ctx context.Context, sv *touchpoint.Survey, c Customer,
 		return nil, err
 	}
 	now := s.now()
-	inv := &touchpoint.Invitation{
+	inv := &touchpoint.SurveyInvitation{
 		Workspace: sv.Workspace, SurveyID: sv.ID, CustomerKey: c.Key(), ProfileID: c.ProfileID, UserID: c.UserID,
 		AnonymousID: c.AnonymousID, Email: c.Email, Delivery: req.Delivery,
 		Language:   sv.PickLanguage(req.Language, c.language()),
 		Touchpoint: firstNonEmpty(req.Touchpoint, sv.Touchpoint),
 		CreatedAt:  now, ExpiresAt: now.Add(time.Duration(sv.LinkDays) * 24 * time.Hour),
 	}
-	if err := s.Surveys.CreateInvitation(ctx, inv, c.Keys(), func(history []*touchpoint.Invitation) error {
+	if err := s.Surveys.CreateSurveyInvitation(ctx, inv, c.Keys(), func(history []*touchpoint.SurveyInvitation) error {
 		if !fatigue {
 			return nil
 		}
@@ -327,7 +327,7 @@ func (s *Service) InviteByEmail(ctx context.Context, req InviteRequest, base str
 // Session is where a respondent is in a survey.
 type Session struct {
 	Token      string
-	Invitation *touchpoint.Invitation
+	Invitation *touchpoint.SurveyInvitation
 	Survey     *touchpoint.Survey
 	// Response is nil before the first answer.
 	Response *touchpoint.Response
@@ -354,7 +354,7 @@ func (s *Service) Open(ctx context.Context, token string) (*Session, error) {
 	if !ok {
 		return nil, ErrInvalidLink
 	}
-	inv, err := s.Surveys.FindInvitation(ctx, id)
+	inv, err := s.Surveys.FindSurveyInvitation(ctx, id)
 	if touchpoint.ErrorCode(err) == touchpoint.ENOTFOUND {
 		return nil, ErrInvalidLink
 	} else if err != nil {
@@ -398,7 +398,7 @@ func (s *Service) MarkOpened(ctx context.Context, ss *Session) error {
 	}
 	now := s.now()
 	ss.Invitation.OpenedAt = &now
-	return s.Surveys.MarkInvitation(ctx, ss.Invitation.ID, "opened", now)
+	return s.Surveys.MarkSurveyInvitation(ctx, ss.Invitation.ID, "opened", now)
 }
 
 // Dismiss records that the respondent closed the survey without finishing.
@@ -407,7 +407,7 @@ func (s *Service) Dismiss(ctx context.Context, token string) error {
 	if err != nil {
 		return err
 	}
-	return s.Surveys.MarkInvitation(ctx, ss.Invitation.ID, "dismissed", s.now())
+	return s.Surveys.MarkSurveyInvitation(ctx, ss.Invitation.ID, "dismissed", s.now())
 }
 
 // Answer records answers to an invitation: the response is saved at once,
@@ -594,7 +594,7 @@ func (s *Service) Eligible(ctx context.Context, v Visitor) ([]*touchpoint.Survey
 	if err != nil {
 		return nil, c, err
 	}
-	history, err := s.Surveys.InvitationHistory(ctx, v.Workspace, c.Keys())
+	history, err := s.Surveys.SurveyInvitationHistory(ctx, v.Workspace, c.Keys())
 	if err != nil {
 		return nil, c, err
 	}

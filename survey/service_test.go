@@ -134,7 +134,7 @@ func TestAnswerFlow(t *testing.T) {
 		if evs[0].Channel != touchpoint.ChannelEmail || evs[0].UserID != "u1" || evs[0].SourceID != touchpoint.SystemSourceID {
 			t.Fatalf("event %+v", evs[0])
 		}
-		got, err := b.db.FindInvitation(ctx, inv.Invitation.ID)
+		got, err := b.db.FindSurveyInvitation(ctx, inv.Invitation.ID)
 		if err != nil || got.AnsweredAt == nil || got.OpenedAt == nil || got.CompletedAt != nil {
 			t.Fatalf("invitation after partial answer: %+v", got)
 		}
@@ -267,24 +267,24 @@ func TestCheckFatigue(t *testing.T) {
 	sv := &touchpoint.Survey{ID: "srv_a", Name: "A", Recontact: touchpoint.Recontact{RetryAfterDays: 7, MaxAsks: 2}}
 	recurring := &touchpoint.Survey{ID: "srv_a", Name: "A", Recontact: touchpoint.Recontact{RetryAfterDays: 7, MaxAsks: 2, RepeatEveryDays: 90}}
 	settings := touchpoint.SurveySettings{CooldownDays: 14}
-	inv := func(survey string, ago int, answered *time.Time) *touchpoint.Invitation {
-		return &touchpoint.Invitation{SurveyID: survey, CreatedAt: days(ago), AnsweredAt: answered}
+	inv := func(survey string, ago int, answered *time.Time) *touchpoint.SurveyInvitation {
+		return &touchpoint.SurveyInvitation{SurveyID: survey, CreatedAt: days(ago), AnsweredAt: answered}
 	}
 	for _, tt := range []struct {
 		name    string
 		sv      *touchpoint.Survey
-		history []*touchpoint.Invitation
+		history []*touchpoint.SurveyInvitation
 		ok      bool
 	}{
 		{"NeverAsked", sv, nil, true},
-		{"OtherSurveyWithinCooldown", sv, []*touchpoint.Invitation{inv("srv_b", 10, nil)}, false},
-		{"OtherSurveyAfterCooldown", sv, []*touchpoint.Invitation{inv("srv_b", 15, nil)}, true},
-		{"AnsweredOnce", sv, []*touchpoint.Invitation{inv("srv_a", 200, at(199))}, false},
-		{"RecurringTooSoon", recurring, []*touchpoint.Invitation{inv("srv_a", 60, at(59))}, false},
-		{"RecurringDue", recurring, []*touchpoint.Invitation{inv("srv_a", 95, at(91))}, true},
-		{"UnansweredRetryLater", sv, []*touchpoint.Invitation{inv("srv_a", 20, nil)}, true},
-		{"MaxAsksReached", sv, []*touchpoint.Invitation{inv("srv_a", 20, nil), inv("srv_a", 40, nil)}, false},
-		{"MaxAsksCountsSinceLastAnswer", recurring, []*touchpoint.Invitation{inv("srv_a", 20, nil), inv("srv_a", 200, at(199))}, true},
+		{"OtherSurveyWithinCooldown", sv, []*touchpoint.SurveyInvitation{inv("srv_b", 10, nil)}, false},
+		{"OtherSurveyAfterCooldown", sv, []*touchpoint.SurveyInvitation{inv("srv_b", 15, nil)}, true},
+		{"AnsweredOnce", sv, []*touchpoint.SurveyInvitation{inv("srv_a", 200, at(199))}, false},
+		{"RecurringTooSoon", recurring, []*touchpoint.SurveyInvitation{inv("srv_a", 60, at(59))}, false},
+		{"RecurringDue", recurring, []*touchpoint.SurveyInvitation{inv("srv_a", 95, at(91))}, true},
+		{"UnansweredRetryLater", sv, []*touchpoint.SurveyInvitation{inv("srv_a", 20, nil)}, true},
+		{"MaxAsksReached", sv, []*touchpoint.SurveyInvitation{inv("srv_a", 20, nil), inv("srv_a", 40, nil)}, false},
+		{"MaxAsksCountsSinceLastAnswer", recurring, []*touchpoint.SurveyInvitation{inv("srv_a", 20, nil), inv("srv_a", 200, at(199))}, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err := survey.CheckFatigue(tt.sv, settings, tt.history, now)

@@ -7,14 +7,16 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/bench"
+	"github.com/touchpoint-cx/touchpoint/text"
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("bench", stderr, "bench ingest [--url URL --write-key KEY] [--duration 10s]\n       touchpoint bench identity [--profiles 1000000] [--events 500000]")
+	fs := newFlagSet("bench", stderr, "bench ingest [--url URL --write-key KEY] [--duration 10s]\n       touchpoint bench identity [--profiles 1000000] [--events 500000]\n       touchpoint bench text [--sentiment-data DIR]")
 	url := fs.String("url", "", "`URL` of a running server (default: start one on a temporary data directory)")
 	writeKey := fs.String("write-key", "", "write `key` for --url")
 	duration := fs.Duration("duration", 10*time.Second, "measured time per scenario")
@@ -25,6 +27,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	only := fs.String("only", "", "run one scenario: batch or single")
 	profiles := fs.Int("profiles", 1000000, "identity: customers loaded before measuring")
 	events := fs.Int("events", 500000, "identity: events resolved while measuring")
+	sentimentData := fs.String("sentiment-data", defaultSentimentData(), "text: `folder` with the labelled sets <lang>.train.tsv")
 	consumers := fs.Bool("consumers", true, "run the analytics consumer beside ingest (false measures the collection path alone)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
@@ -41,12 +44,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if len(rest) == 1 && rest[0] == "text" {
+		return textEval(ctx, stdout, *sentimentData, strings.Join(text.Languages(), ","))
+	}
 	if len(rest) == 1 && rest[0] == "identity" {
 		return benchIdentity(ctx, stdout, stderr, *profiles, *events)
 	}
 	if len(rest) != 1 || rest[0] != "ingest" {
 		fs.Usage()
-		return touchpoint.Errorf(touchpoint.EINVALID, "say what to measure: touchpoint bench ingest|identity")
+		return touchpoint.Errorf(touchpoint.EINVALID, "say what to measure: touchpoint bench ingest|identity|text")
 	}
 	base, key := *url, *writeKey
 	var logSeq func() uint64 // the log's head, when the server is in this process
@@ -58,7 +64,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer os.RemoveAll(dir)
 		cfg := DefaultConfig()
 		cfg.Data, cfg.Addr, cfg.LogLevel = dir, "127.0.0.1:0", "warn"
-		keys, err := initDataDir(ctx, dir)
+		keys, err := initDataDir(ctx, dir, DefaultAdminEmail)
 		if err != nil {
 			return err
 		}

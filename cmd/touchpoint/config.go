@@ -12,6 +12,7 @@ import (
 
 	"github.com/touchpoint-cx/touchpoint"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
+	"github.com/touchpoint-cx/touchpoint/sqlite"
 )
 
 // Config is everything Touchpoint reads at start-up. It is read here, in
@@ -24,12 +25,20 @@ type Config struct {
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `json:"log_level"`
 	// LogFormat is text or json.
-	LogFormat string    `json:"log_format"`
-	Log       LogConfig `json:"log"`
+	LogFormat string         `json:"log_format"`
+	Log       LogConfig      `json:"log"`
+	Identity  IdentityConfig `json:"identity"`
 	// PublicURL is where customers reach this server (survey links made
 	// outside a request, e.g. by journeys, start with it). Empty: links
 	// made through the API use the address the request came to.
 	PublicURL string `json:"public_url"`
+}
+
+// IdentityConfig tunes identity resolution.
+type IdentityConfig struct {
+	// StateCache is how many recently active profiles resolution keeps
+	// decoded in memory (about a kilobyte each).
+	StateCache int `json:"state_cache"`
 }
 
 // LogConfig configures the event log.
@@ -48,6 +57,7 @@ func DefaultConfig() Config {
 		LogLevel:  "info",
 		LogFormat: "text",
 		Log:       LogConfig{Partitions: 1, Replicas: 1},
+		Identity:  IdentityConfig{StateCache: sqlite.DefaultStateCacheSize},
 	}
 }
 
@@ -98,6 +108,9 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return touchpoint.FieldError("log_format", "must be text or json")
+	}
+	if c.Identity.StateCache < 0 || c.Identity.StateCache > 50_000_000 {
+		return touchpoint.FieldError("identity.state_cache", "must be between 0 and 50000000 profiles")
 	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

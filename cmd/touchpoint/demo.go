@@ -46,7 +46,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	logger := cfg.logger(stderr)
 
-	keys, err := initDataDir(ctx, cfg.Data)
+	keys, err := initDataDir(ctx, cfg.Data, "demo@touchpoint.local")
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stderr, "Loaded %d events (%d customers, %d anonymous visitors) in %s.\n",
 		sum.Events, sum.Customers, sum.AnonymousVisitors, time.Since(start).Round(100*time.Millisecond))
 	if *loadOnly {
-		fmt.Fprintf(stdout, "Demo data loaded into %s\nadmin key: %s\nwrite key: %s\n", cfg.Data, keys.AdminKey, keys.WriteKey)
+		fmt.Fprintf(stdout, "Demo data loaded into %s\nlogin: %s\npassword: %s\nadmin key: %s\nwrite key: %s\n",
+			cfg.Data, keys.AdminEmail, keys.AdminPassword, keys.AdminKey, keys.WriteKey)
 		return nil
 	}
 
@@ -125,6 +126,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, `
 Touchpoint demo is running at %s
 
+  Open the dashboard and sign in:
+    email     %s
+    password  %s
+
   admin key  %s
   write key  %s
   data dir   %s%s
@@ -134,7 +139,7 @@ Try:
   curl -u %s: -d '{"userId":"u_000001","event":"Order Completed","properties":{"revenue":42}}' %s/v1/track
 
 Press Ctrl+C to stop.
-`, url, keys.AdminKey, keys.WriteKey, cfg.Data, tempNote(dataGiven, *keep), keys.AdminKey, url, keys.WriteKey, url)
+`, url, keys.AdminEmail, keys.AdminPassword, keys.AdminKey, keys.WriteKey, cfg.Data, tempNote(dataGiven, *keep), keys.AdminKey, url, keys.WriteKey, url)
 	})
 }
 

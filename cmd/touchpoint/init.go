@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/sqlite"
@@ -19,11 +21,19 @@ type InitResult struct {
 	Workspace string `json:"workspace"`
 	AdminKey  string `json:"admin_key"`
 	WriteKey  string `json:"write_key"`
+	// AdminEmail and AdminPassword sign the first owner in to the
+	// dashboard. The password is shown only here; only its hash is stored.
+	AdminEmail    string `json:"admin_email"`
+	AdminPassword string `json:"admin_password"`
 }
+
+// DefaultAdminEmail is the first owner's email when init is not given one.
+const DefaultAdminEmail = "admin@touchpoint.local"
 
 func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("init", stderr, "init --data DIR")
 	config := commonFlags(fs)
+	email := fs.String("admin-email", DefaultAdminEmail, "`email` of the first owner, who signs in to the dashboard")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -35,7 +45,7 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	res, err := initDataDir(ctx, cfg.Data)
+	res, err := initDataDir(ctx, cfg.Data, *email)
 	if err != nil {
 		return err
 	}
@@ -43,8 +53,9 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // initDataDir creates a data directory with the default workspace, an admin
-// key and a first source. It refuses a directory that is already initialised.
-func initDataDir(ctx context.Context, dir string) (InitResult, error) {
+// key, a first source and the first owner, who signs in with adminEmail and
+// a random password. It refuses a directory that is already initialised.
+func initDataDir(ctx context.Context, dir, adminEmail string) (InitResult, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return InitResult{}, fmt.Errorf("create data dir: %w", err)
 	}
@@ -67,7 +78,7 @@ func initDataDir(ctx context.Context, dir string) (InitResult, error) {
 	if err != nil {
 		return InitResult{}, err
 	}
-	res, err := seedState(ctx, db)
+	res, err := seedState(ctx, db, adminEmail)
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
@@ -84,7 +95,7 @@ func initDataDir(ctx context.Context, dir string) (InitResult, error) {
 	return res, nil
 }
 
-func seedState(ctx context.Context, db *sqlite.DB) (InitResult, error) {
+func seedState(ctx context.Context, db *sqlite.DB, adminEmail string) (InitResult, error) {
 	ws := &touchpoint.Workspace{ID: touchpoint.DefaultWorkspace, Name: "Default"}
 	if err := db.CreateWorkspace(ctx, ws); err != nil {
 		return InitResult{}, err
@@ -97,5 +108,14 @@ func seedState(ctx context.Context, db *sqlite.DB) (InitResult, error) {
 	if err := db.CreateSource(ctx, src); err != nil {
 		return InitResult{}, err
 	}
-	return InitResult{Workspace: ws.ID, AdminKey: secret, WriteKey: src.WriteKey}, nil
+	// 26 base32 characters: 130 random bits, and easy to type from a terminal.
+	password := strings.ToLower(rand.Text())
+	owner := &touchpoint.User{Email: adminEmail, Name: "Admin"}
+	if err := db.CreateUser(ctx, owner, password); err != nil {
+		return InitResult{}, err
+	}
+	if _, err := db.SetMembership(ctx, ws.ID, owner.ID, touchpoint.RoleOwner); err != nil {
+		return InitResult{}, err
+	}
+	return InitResult{Workspace: ws.ID, AdminKey: secret, WriteKey: src.WriteKey, AdminEmail: owner.Email, AdminPassword: password}, nil
 }

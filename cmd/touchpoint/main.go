@@ -7,6 +7,7 @@
 //	touchpoint import  --data DIR FILE         import NDJSON or CSV history
 //	touchpoint rebuild analytics --data DIR    rebuild the analytics store from the log
 //	touchpoint bench   ingest                  measure durable ingest
+//	touchpoint text    analyze|themes|train|eval|models   sentiment and topics
 package main
 
 import (
@@ -56,6 +57,12 @@ Usage:
   touchpoint import  --data DIR FILE            import NDJSON or CSV history
   touchpoint rebuild analytics --data DIR       rebuild the analytics store from the log
   touchpoint bench   ingest                     measure durable ingest throughput
+  touchpoint bench   text                       sentiment accuracy per language beside a lexicon baseline
+  touchpoint text    analyze [--lang xx]        sentiment and topics of one text per line of stdin, as JSON lines
+  touchpoint text    themes                     group one text per line of stdin into themes
+  touchpoint text    train --lang xx --in F.tsv --out MODEL   train a sentiment model on label<TAB>text lines
+  touchpoint text    eval                       accuracy of the built-in models on held-out data
+  touchpoint text    models [list|add|use|remove]   a workspace's sentiment models
   touchpoint version                            print the version
 
 Run 'touchpoint COMMAND -h' for a command's flags.
@@ -81,6 +88,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runRebuild(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
+	case "text":
+		return runText(ctx, rest, stdin, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "touchpoint", version)
 		return nil

@@ -26,6 +26,8 @@ import (
 	tplog "github.com/touchpoint-cx/touchpoint/log"
 	"github.com/touchpoint-cx/touchpoint/sqlite"
 	"github.com/touchpoint-cx/touchpoint/survey"
+	"github.com/touchpoint-cx/touchpoint/text"
+	"github.com/touchpoint-cx/touchpoint/web"
 )
 
 // Files in the data directory.
@@ -50,10 +52,9 @@ type node struct {
 	warehouse *duckdb.Warehouse
 	registry  *prometheus.Registry
 
-	rules *identity.RulesCache
-	// textAnalyzer reads sentiment, language and topics of feedback; nil
-	// keeps feedback without them.
-	textAnalyzer   touchpoint.TextAnalyzer
+	rules          *identity.RulesCache
+	text           *text.Analyzer
+	feed           *identity.Feed
 	consumerCancel context.CancelFunc
 	consumers      sync.WaitGroup
 	running        atomic.Int32
@@ -75,6 +76,7 @@ func openNode(ctx context.Context, cfg Config, logger *slog.Logger) (*node, erro
 		n.close()
 		return nil, fmt.Errorf("open state: %w", err)
 	}
+	n.state.StateCacheSize = cfg.Identity.StateCache
 	if n.log, err = tplog.Open(ctx, cfg.logConfig(), logger); err != nil {
 		n.close()
 		return nil, fmt.Errorf("open log: %w", err)
@@ -84,6 +86,8 @@ func openNode(ctx context.Context, cfg Config, logger *slog.Logger) (*node, erro
 		return nil, fmt.Errorf("open analytics: %w", err)
 	}
 	n.rules = identity.NewRulesCache(n.state.IdentityRules, 10*time.Second, logger)
+	n.text = text.NewAnalyzer(text.Config{Store: n.state, Dir: filepath.Join(cfg.Data, modelsDir), Logger: logger, Clock: n.clock})
+	n.feed = identity.NewFeed(n.state, n.warehouse, logger)
 	n.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range n.log.Metrics().Collectors() {
 		n.registry.MustRegister(c)
@@ -105,16 +109,25 @@ func lockDataDir(dir string) (*os.File, error) {
 	return f, nil
 }
 
-// consumerCount is how many log consumers a node runs.
-const consumerCount = 3
+// consumerCount is how many log consumers a node runs, and the feed of
+// identity changes into analytics.
+const consumerCount = 4
 
-// startConsumers starts the log consumers: the analytics warehouse, the
-// identity engine and the feedback engine. They run until close.
+// startConsumers starts the log consumers (the analytics warehouse, the
+// identity engine and the feedback engine) and the identity map feed. They
+// run until close.
 func (n *node) startConsumers(ctx context.Context) error {
 	engine := identity.NewEngine(n.state, n.rules.Rules, n.logger)
-	// The feedback engine analyses text with n.textAnalyzer; without one,
-	// feedback is kept without sentiment and topics.
-	fb := feedback.NewEngine(n.state, n.warehouse, n.textAnalyzer, n.logger)
+	resolve := func(ctx context.Context, b tplog.Batch) error {
+		if err := engine.Apply(ctx, b); err != nil {
+			return err
+		}
+		n.feed.Notify()
+		return nil
+	}
+	// The feedback engine reads sentiment, language and topics of feedback
+	// with the workspace's text models.
+	fb := feedback.NewEngine(n.state, n.warehouse, n.text, n.logger)
 	consumers := []struct {
 		name       string
 		checkpoint func(context.Context) (uint64, error)
@@ -122,12 +135,21 @@ func (n *node) startConsumers(ctx context.Context) error {
 		maxEvents  int
 	}{
 		{duckdb.ConsumerName, n.warehouse.Checkpoint, n.warehouse.Apply, 50000},
-		{identity.ConsumerName, engine.Checkpoint, engine.Apply, 10000},
+		{identity.ConsumerName, engine.Checkpoint, resolve, 10000},
 		{feedback.ConsumerName, fb.Checkpoint, fb.Apply, 10000},
 	}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.consumerCancel = cancel
 	fb.Stopping = cctx.Done()
+	n.consumers.Add(1)
+	n.running.Add(1)
+	go func() {
+		defer n.consumers.Done()
+		defer n.running.Add(-1)
+		if err := n.feed.Run(cctx); err != nil {
+			n.logger.Error("identity map feed stopped", "err", err)
+		}
+	}()
 	for _, c := range consumers {
 		after, err := c.checkpoint(ctx)
 		if err != nil {
@@ -166,6 +188,12 @@ func (n *node) ready(ctx context.Context) error {
 func (n *node) waitCaughtUp(ctx context.Context) error {
 	for {
 		head, err := n.log.LastSequence(ctx)
+		if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			// On a busy machine one query of the stream can time out while
+			// the log is fine: ask again rather than give up a long load.
+			n.logger.Warn("log query timed out; asking again", "err", err)
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -182,7 +210,8 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 			return err
 		}
 		if seq >= head && iseq >= head && fseq >= head {
-			return nil
+			// Analytics must also attribute events as resolution does.
+			return n.feed.Wait(ctx)
 		}
 		select {
 		case <-ctx.Done():
@@ -211,8 +240,25 @@ func (n *node) feedbackCheckpoint(ctx context.Context) (uint64, error) {
 	return min(a, b), nil
 }
 
-// httpServer builds the HTTP server over the node's stores.
-func (n *node) httpServer(localKey string) *httpapi.Server {
+// httpServer builds the HTTP server over the node's stores, with the
+// dashboard.
+func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
+	dash, err := web.New(web.Config{
+		Logger:     n.logger,
+		Clock:      n.clock,
+		Workspaces: n.state,
+		Sources:    n.state,
+		APIKeys:    n.state,
+		Users:      n.state,
+		Sessions:   n.state,
+		Profiles:   n.state,
+		Events:     n.warehouse,
+		Overview:   n.warehouse,
+		Version:    version,
+	})
+	if err != nil {
+		return nil, err
+	}
 	return httpapi.NewServer(httpapi.Config{
 		Logger:       n.logger,
 		Clock:        n.clock,
@@ -227,12 +273,24 @@ func (n *node) httpServer(localKey string) *httpapi.Server {
 		Registry:     n.registry,
 		LocalKey:     localKey,
 		RulesChanged: n.rules.Forget,
-		Surveys:      n.state,
-		Feedback:     n.state,
-		Metrics:      n.warehouse,
-		Delivery:     n.surveys(),
-		FeedbackSeq:  n.feedbackCheckpoint,
-	})
+		Text:         n.text,
+		TextGroups:   n.text,
+		TextModels:   n.text,
+		IdentityMapSynced: func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			return n.feed.Wait(ctx)
+		},
+		Users:       n.state,
+		Overview:    n.warehouse,
+		Sessions:    dash,
+		Dashboard:   dash,
+		Surveys:     n.state,
+		Feedback:    n.state,
+		Metrics:     n.warehouse,
+		Delivery:    n.surveys(),
+		FeedbackSeq: n.feedbackCheckpoint,
+	}), nil
 }
 
 // serve runs the HTTP server on addr until ctx is cancelled, then drains
@@ -243,7 +301,11 @@ func (n *node) serve(ctx context.Context, addr string, started func(addr string)
 		return touchpoint.Errorf(touchpoint.EUNAVAILABLE, "listen on %s: %s", addr, err.Error())
 	}
 	localKey := randomKey()
-	srv := n.httpServer(localKey)
+	srv, err := n.httpServer(localKey)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	if err := writeServerFile(n.cfg.Data, ln.Addr().String(), localKey); err != nil {
 		ln.Close()
 		return err

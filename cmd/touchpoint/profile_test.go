@@ -76,9 +76,28 @@ func TestProfiles(t *testing.T) {
 		t.Fatalf("search by trait: %v, %v", found, err)
 	}
 
-	merges, err := c.Merges(ctx, ana.ID)
+	history, err := c.MergeHistory(ctx, ana.ID)
+	merges := history.Merges
 	if err != nil || len(merges) != 1 {
 		t.Fatalf("merges %v, %v", merges, err)
+	}
+	// Bob's email is Ana's: the refused merge is on record with its reason.
+	if len(history.Rejected) != 1 || !strings.Contains(history.Rejected[0].Reason, "user_id") {
+		t.Fatalf("rejected merges %+v", history.Rejected)
+	}
+	if changes, err := c.TraitHistory(ctx, "user_id:ana", "plan"); err != nil || len(changes) != 1 || string(changes[0].Value) != `"pro"` {
+		t.Fatalf("trait history %+v, %v", changes, err)
+	}
+	acct := `{"type":"group","userId":"ana","groupId":"acme","traits":{"name":"Acme Ltd"}}`
+	if code, body := s.post("/v1/group", wk, acct); code != 200 {
+		t.Fatalf("%d %s", code, body)
+	}
+	s.caughtUp()
+	if a, err := c.Account(ctx, "acme", 0); err != nil || len(a.Members) != 1 || a.Members[0] != ana.ID || string(a.Traits["name"]) != `"Acme Ltd"` {
+		t.Fatalf("account %+v, %v", a, err)
+	}
+	if p, err := c.Profile(ctx, ana.ID); err != nil || len(p.Accounts) != 1 || p.Accounts[0].ID != "acme" {
+		t.Fatalf("profile accounts %+v, %v", p, err)
 	}
 	if _, err := c.Unmerge(ctx, ana.ID, ""); err != nil {
 		t.Fatal(err)
@@ -87,8 +106,8 @@ func TestProfiles(t *testing.T) {
 	if err != nil || phone.ID == ana.ID || phone.Computed.Orders != 1 {
 		t.Fatalf("after unmerge the phone profile is %+v, %v", phone, err)
 	}
-	if after, err := c.Timeline(ctx, ana.ID, 0); err != nil || len(after) != 5 {
-		t.Fatalf("after unmerge ana's timeline has %d events, %v; want 5 without the phone's", len(after), err)
+	if after, err := c.Timeline(ctx, ana.ID, 0); err != nil || len(after) != 6 {
+		t.Fatalf("after unmerge ana's timeline has %d events, %v; want 6 (hers and the group call) without the phone's", len(after), err)
 	}
 	if _, err := c.Unmerge(ctx, ana.ID, merges[0].ID); touchpoint.ErrorCode(err) != touchpoint.ECONFLICT {
 		t.Fatalf("second unmerge: %v", err)

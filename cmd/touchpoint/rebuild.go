@@ -10,7 +10,9 @@ import (
 
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/duckdb"
+	"github.com/touchpoint-cx/touchpoint/identity"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
+	"github.com/touchpoint-cx/touchpoint/sqlite"
 )
 
 func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -97,6 +99,14 @@ func rebuildAnalytics(ctx context.Context, cfg Config) (rebuildResult, error) {
 		}
 		if err == nil && ctx.Err() != nil {
 			err = ctx.Err()
+		}
+	}
+	if err == nil {
+		// The identity map and profile traits come from the state store.
+		var state *sqlite.DB
+		if state, err = sqlite.Open(ctx, filepath.Join(cfg.Data, stateFile), touchpoint.SystemClock{}); err == nil {
+			err = identity.NewFeed(state, w, logger).CatchUp(ctx)
+			state.Close()
 		}
 	}
 	var stats touchpoint.Stats

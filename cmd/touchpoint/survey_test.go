@@ -72,7 +72,7 @@ func TestSurveyEndToEnd(t *testing.T) {
 	}
 
 	// u1 answers on the hosted page, in Vietnamese (their language trait).
-	inv, err := c.Invite(ctx, sv.ID, httpapi.InviteRequest{Customer: "user_id:u1"})
+	inv, err := c.InviteToSurvey(ctx, sv.ID, httpapi.InviteRequest{Customer: "user_id:u1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestSurveyEndToEnd(t *testing.T) {
 		}
 	})
 	t.Run("RecontactRule", func(t *testing.T) {
-		_, err := c.Invite(ctx, sv.ID, httpapi.InviteRequest{Customer: "user_id:u1"})
+		_, err := c.InviteToSurvey(ctx, sv.ID, httpapi.InviteRequest{Customer: "user_id:u1"})
 		if touchpoint.ErrorCode(err) != touchpoint.ECONFLICT {
 			t.Fatalf("second invitation within the cooldown: %v", err)
 		}
@@ -128,7 +128,7 @@ func TestSurveyEndToEnd(t *testing.T) {
 	// u2 answers from an email: one click on 2 opens the page with 2 picked
 	// (the page submits it by script; here the form is posted as a browser
 	// without scripts would after pressing the button).
-	mail, err := c.Invite(ctx, sv.ID, httpapi.InviteRequest{Customer: "email:sam@example.com", Delivery: touchpoint.DeliveryEmail})
+	mail, err := c.InviteToSurvey(ctx, sv.ID, httpapi.InviteRequest{Customer: "email:sam@example.com", Delivery: touchpoint.DeliveryEmail})
 	if err != nil {
 		t.Fatal(err)
 	}

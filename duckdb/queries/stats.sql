@@ -13,4 +13,5 @@ SELECT
     (SELECT count(*) FROM ws) AS events_total,
     (SELECT count(DISTINCT coalesce(ws.user_id, linked.user_id, 'anon:' || ws.anonymous_id))
        FROM ws LEFT JOIN linked ON ws.anonymous_id = linked.anonymous_id) AS profiles_total,
-    (SELECT coalesce(max(seq), 0) FROM consumer_checkpoints WHERE consumer = $consumer) AS seq
+    (SELECT coalesce(max(seq), 0) FROM consumer_checkpoints WHERE consumer = $consumer) AS seq,
+    (SELECT coalesce(max(seq), 0) FROM consumer_checkpoints WHERE consumer = 'identity_map') AS identity_map_seq

@@ -1,0 +1,1 @@
+SELECT id, traits, updated_at FROM accounts WHERE workspace = ? AND id = ?

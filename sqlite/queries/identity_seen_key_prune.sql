@@ -1,0 +1,1 @@
+DELETE FROM identity_seen_keys WHERE day < ?

@@ -1,0 +1,1 @@
+DELETE FROM memberships WHERE workspace = ? AND user_id = ?

@@ -1,0 +1,1 @@
+UPDATE profiles SET traits = ?, computed = ? WHERE rowid = ?

@@ -1,0 +1,1 @@
+UPDATE workspaces SET name = ? WHERE id = ?
