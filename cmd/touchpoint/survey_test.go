@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -244,6 +245,10 @@ func TestFeedbackHookEndToEnd(t *testing.T) {
 	}
 	if tk.Title != "Order #A-1093 arrived damaged" || tk.Channel != "support" || *tk.Score != 1 || tk.ProfileID != prof.ID || tk.Source != hook.ID || tk.ExternalID != "35436" {
 		t.Fatalf("ticket %+v (profile %s)", tk, prof.ID)
+	}
+	// The text models read the ticket: English, unhappy, about delivery.
+	if tk.Language != "en" || tk.Sentiment != touchpoint.SentimentNegative || !slices.Contains(tk.Topics, "delivery") {
+		t.Fatalf("ticket analysis: language %q sentiment %q topics %v", tk.Language, tk.Sentiment, tk.Topics)
 	}
 	all, err := c.Feedback(ctx, url.Values{"customer": {"user_id:cust-7"}})
 	if err != nil || len(all) != 2 {
