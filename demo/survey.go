@@ -18,3 +18,16 @@ func Surveys(workspace string) []*touchpoint.Survey {
 		mk("srv_ces_support_ticket", "Support ticket CES", touchpoint.SurveyCES, "support_ticket", 14),
 	}
 }
+
+// Comments returns every survey comment the data set uses, by language:
+// real-sounding feedback in English, Vietnamese, Thai and Persian that
+// tests of text handling can run against.
+func Comments() map[string][]string {
+	out := map[string][]string{}
+	for _, lang := range languages {
+		for _, list := range comments[lang] {
+			out[lang] = append(out[lang], list...)
+		}
+	}
+	return out
+}
