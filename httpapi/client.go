@@ -244,6 +244,130 @@ func (c *Client) SetIdentityRules(ctx context.Context, rules touchpoint.Identity
 	return c.do(ctx, http.MethodPut, "/api/v1/identity/rules", bytes.NewReader(body), "application/json", nil)
 }
 
+// CreateSurvey creates a survey and returns it as stored.
+func (c *Client) CreateSurvey(ctx context.Context, s *touchpoint.Survey) (*SurveyView, error) {
+	body, _ := json.Marshal(s)
+	var out SurveyView
+	err := c.do(ctx, http.MethodPost, "/api/v1/surveys", bytes.NewReader(body), "application/json", &out)
+	return &out, err
+}
+
+// UpdateSurvey replaces a survey's definition.
+func (c *Client) UpdateSurvey(ctx context.Context, s *touchpoint.Survey) (*SurveyView, error) {
+	body, _ := json.Marshal(s)
+	var out SurveyView
+	err := c.do(ctx, http.MethodPut, "/api/v1/surveys/"+url.PathEscape(s.ID), bytes.NewReader(body), "application/json", &out)
+	return &out, err
+}
+
+// Survey returns a survey.
+func (c *Client) Survey(ctx context.Context, id string) (*SurveyView, error) {
+	var out SurveyView
+	err := c.do(ctx, http.MethodGet, "/api/v1/surveys/"+url.PathEscape(id), nil, "", &out)
+	return &out, err
+}
+
+// InviteToSurvey makes a personal survey link for a customer.
+func (c *Client) InviteToSurvey(ctx context.Context, surveyID string, req InviteRequest) (*InviteResponse, error) {
+	body, _ := json.Marshal(req)
+	var out InviteResponse
+	err := c.do(ctx, http.MethodPost, "/api/v1/surveys/"+url.PathEscape(surveyID)+"/invitations", bytes.NewReader(body), "application/json", &out)
+	return &out, err
+}
+
+// SurveyResponses returns a survey's responses, newest first.
+func (c *Client) SurveyResponses(ctx context.Context, surveyID string) ([]*touchpoint.Response, error) {
+	var out ResponsesResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/surveys/"+url.PathEscape(surveyID)+"/responses", nil, "", &out)
+	return out.Responses, err
+}
+
+// SurveyResults returns a survey's results summary.
+func (c *Client) SurveyResults(ctx context.Context, surveyID string, q url.Values) (*ResultsResponse, error) {
+	var out ResultsResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/surveys/"+url.PathEscape(surveyID)+"/results?"+q.Encode(), nil, "", &out)
+	return &out, err
+}
+
+// SetSurveySettings sets the workspace's survey rules.
+func (c *Client) SetSurveySettings(ctx context.Context, st touchpoint.SurveySettings) error {
+	body, _ := json.Marshal(st)
+	return c.do(ctx, http.MethodPut, "/api/v1/survey-settings", bytes.NewReader(body), "application/json", nil)
+}
+
+// NPS returns GET /api/v1/metrics/nps with the given filters.
+func (c *Client) NPS(ctx context.Context, q url.Values) (touchpoint.NPSResult, error) {
+	var out touchpoint.NPSResult
+	err := c.do(ctx, http.MethodGet, "/api/v1/metrics/nps?"+q.Encode(), nil, "", &out)
+	return out, err
+}
+
+// CSAT returns GET /api/v1/metrics/csat.
+func (c *Client) CSAT(ctx context.Context, q url.Values) (touchpoint.CSATResult, error) {
+	var out touchpoint.CSATResult
+	err := c.do(ctx, http.MethodGet, "/api/v1/metrics/csat?"+q.Encode(), nil, "", &out)
+	return out, err
+}
+
+// CES returns GET /api/v1/metrics/ces.
+func (c *Client) CES(ctx context.Context, q url.Values) (touchpoint.CESResult, error) {
+	var out touchpoint.CESResult
+	err := c.do(ctx, http.MethodGet, "/api/v1/metrics/ces?"+q.Encode(), nil, "", &out)
+	return out, err
+}
+
+// ResponseRate returns GET /api/v1/metrics/response-rate.
+func (c *Client) ResponseRate(ctx context.Context, q url.Values) (touchpoint.ResponseRateResult, error) {
+	var out touchpoint.ResponseRateResult
+	err := c.do(ctx, http.MethodGet, "/api/v1/metrics/response-rate?"+q.Encode(), nil, "", &out)
+	return out, err
+}
+
+// MetricBreakdown returns a metric ("nps", "csat", "ces", "response-rate")
+// broken down by a dimension.
+func (c *Client) MetricBreakdown(ctx context.Context, metric, by string, q url.Values) (*BreakdownResponse, error) {
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("by", by)
+	var out BreakdownResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/metrics/"+metric+"/breakdown?"+q.Encode(), nil, "", &out)
+	return &out, err
+}
+
+// MetricSeries returns a metric over time.
+func (c *Client) MetricSeries(ctx context.Context, metric, interval string, q url.Values) (*SeriesResponse, error) {
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("interval", interval)
+	var out SeriesResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/metrics/"+metric+"/series?"+q.Encode(), nil, "", &out)
+	return &out, err
+}
+
+// Feedback returns the feedback inbox with the given filters.
+func (c *Client) Feedback(ctx context.Context, q url.Values) ([]*touchpoint.Feedback, error) {
+	var out FeedbackResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/feedback?"+q.Encode(), nil, "", &out)
+	return out.Feedback, err
+}
+
+// CreateFeedbackHook creates an inbound feedback webhook.
+func (c *Client) CreateFeedbackHook(ctx context.Context, req HookRequest) (*HookView, error) {
+	body, _ := json.Marshal(req)
+	var out HookView
+	err := c.do(ctx, http.MethodPost, "/api/v1/feedback-hooks", bytes.NewReader(body), "application/json", &out)
+	return &out, err
+}
+
+// ImportFeedback uploads a CSV of tickets or reviews; q carries map, kind…
+func (c *Client) ImportFeedback(ctx context.Context, csv io.Reader, q url.Values) (*FeedbackAccepted, error) {
+	var out FeedbackAccepted
+	err := c.do(ctx, http.MethodPost, "/api/v1/feedback/import?"+q.Encode(), csv, "text/csv", &out)
+	return &out, err
+}
+
 // Account returns an account with up to limit members (0: the default).
 func (c *Client) Account(ctx context.Context, id string, limit int) (*touchpoint.Account, error) {
 	path := "/api/v1/accounts/" + url.PathEscape(id)

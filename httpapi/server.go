@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/survey"
 )
 
 // LogInfo tells how far the log has been written.
@@ -47,6 +48,17 @@ type Config struct {
 	LocalKey string
 	// RulesChanged, if set, is told when a workspace's identity rules change.
 	RulesChanged func(workspace string)
+	// Surveys, Feedback and Metrics serve voice-of-the-customer routes;
+	// Delivery takes answers and makes invitations. Segments, if set,
+	// resolves segment_id in metric queries.
+	Surveys  touchpoint.SurveyService
+	Feedback touchpoint.FeedbackService
+	Metrics  touchpoint.MetricService
+	Delivery *survey.Service
+	Segments touchpoint.SegmentMembers
+	// FeedbackSeq, if set, tells how far the feedback engine has read the
+	// log, for /api/v1/stats.
+	FeedbackSeq func(ctx context.Context) (uint64, error)
 	// IdentityMapSynced, if set, waits until analytics attributes events
 	// as identity resolution does now (after an unmerge, say).
 	IdentityMapSynced func(ctx context.Context) error
@@ -87,6 +99,7 @@ type Server struct {
 	router  chi.Router
 	keys    *writeKeyCache
 	metrics *serverMetrics
+	limits  *publicLimits
 
 	mu  sync.Mutex
 	srv *http.Server
@@ -106,7 +119,7 @@ func NewServer(cfg Config) *Server {
 	if cfg.Debug == nil {
 		cfg.Debug = touchpoint.NewDebugRing(0)
 	}
-	s := &Server{cfg: cfg, logger: cfg.Logger, keys: newWriteKeyCache(cfg.Sources, 30*time.Second), metrics: newServerMetrics()}
+	s := &Server{cfg: cfg, logger: cfg.Logger, keys: newWriteKeyCache(cfg.Sources, 30*time.Second), metrics: newServerMetrics(), limits: newPublicLimits()}
 	for _, c := range s.metrics.collectors() {
 		cfg.Registry.MustRegister(c)
 	}
@@ -166,6 +179,7 @@ func (s *Server) routes() chi.Router {
 			return touchpoint.FieldError("type", "unknown call type %q (want track, identify, page, screen, group, alias or batch)", chi.URLParam(r, "call"))
 		}))
 	})
+	s.publicSurveyRoutes(r)
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/openapi.json", s.handleOpenAPI)
@@ -217,6 +231,7 @@ func (s *Server) routes() chi.Router {
 				r.Put("/identity/rules", s.handle(s.handlePutIdentityRules))
 				r.Post("/profiles/{id}/unmerge", s.handle(s.handleUnmerge))
 			})
+			s.surveyRoutes(r)
 			s.textRoutes(r)
 		})
 	})
@@ -277,7 +292,7 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) error {
 // preflight requests before routing.
 func cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasPrefix(r.URL.Path, "/v1/") && !strings.HasPrefix(r.URL.Path, "/beacon/") {
+		if !strings.HasPrefix(r.URL.Path, "/v1/") && !strings.HasPrefix(r.URL.Path, "/beacon/") && !strings.HasPrefix(r.URL.Path, "/survey/v1/") {
 			next.ServeHTTP(w, r)
 			return
 		}

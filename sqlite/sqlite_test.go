@@ -28,6 +28,18 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestSurveyConformance(t *testing.T) {
+	statetest.RunSurveys(t, func(t *testing.T) (statetest.SurveyBackend, *statetest.Clock) {
+		c := &statetest.Clock{T: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db, c
+	})
+}
+
 func TestUsers(t *testing.T) {
 	statetest.RunUsers(t, func(t *testing.T, clock *statetest.Clock) statetest.UserBackend {
 		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"), clock)

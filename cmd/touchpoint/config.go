@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 
@@ -27,6 +28,10 @@ type Config struct {
 	LogFormat string         `json:"log_format"`
 	Log       LogConfig      `json:"log"`
 	Identity  IdentityConfig `json:"identity"`
+	// PublicURL is where customers reach this server (survey links made
+	// outside a request, e.g. by journeys, start with it). Empty: links
+	// made through the API use the address the request came to.
+	PublicURL string `json:"public_url"`
 }
 
 // IdentityConfig tunes identity resolution.
@@ -85,6 +90,9 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	if v := getenv("TOUCHPOINT_NATS_URL"); v != "" {
 		c.Log.URL = v
 	}
+	if v := getenv("TOUCHPOINT_PUBLIC_URL"); v != "" {
+		c.PublicURL = v
+	}
 }
 
 // Validate names the first bad key.
@@ -103,6 +111,11 @@ func (c Config) Validate() error {
 	}
 	if c.Identity.StateCache < 0 || c.Identity.StateCache > 50_000_000 {
 		return touchpoint.FieldError("identity.state_cache", "must be between 0 and 50000000 profiles")
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return touchpoint.FieldError("public_url", "must be an http(s) address such as https://cx.example.com")
+		}
 	}
 	return c.logConfig().Validate()
 }

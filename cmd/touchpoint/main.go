@@ -66,7 +66,7 @@ Usage:
   touchpoint version                            print the version
 
 Run 'touchpoint COMMAND -h' for a command's flags.
-Environment: TOUCHPOINT_DATA, TOUCHPOINT_ADDR, TOUCHPOINT_LOG_LEVEL, TOUCHPOINT_LOG_FORMAT, TOUCHPOINT_NATS_URL.
+Environment: TOUCHPOINT_DATA, TOUCHPOINT_ADDR, TOUCHPOINT_LOG_LEVEL, TOUCHPOINT_LOG_FORMAT, TOUCHPOINT_NATS_URL, TOUCHPOINT_PUBLIC_URL.
 `
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {

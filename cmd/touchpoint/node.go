@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -19,10 +20,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/duckdb"
+	"github.com/touchpoint-cx/touchpoint/feedback"
 	"github.com/touchpoint-cx/touchpoint/httpapi"
 	"github.com/touchpoint-cx/touchpoint/identity"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
 	"github.com/touchpoint-cx/touchpoint/sqlite"
+	"github.com/touchpoint-cx/touchpoint/survey"
 	"github.com/touchpoint-cx/touchpoint/text"
 	"github.com/touchpoint-cx/touchpoint/web"
 )
@@ -108,10 +111,11 @@ func lockDataDir(dir string) (*os.File, error) {
 
 // consumerCount is how many log consumers a node runs, and the feed of
 // identity changes into analytics.
-const consumerCount = 3
+const consumerCount = 4
 
-// startConsumers starts the log consumers (the analytics warehouse and the
-// identity engine) and the identity map feed. They run until close.
+// startConsumers starts the log consumers (the analytics warehouse, the
+// identity engine and the feedback engine) and the identity map feed. They
+// run until close.
 func (n *node) startConsumers(ctx context.Context) error {
 	engine := identity.NewEngine(n.state, n.rules.Rules, n.logger)
 	resolve := func(ctx context.Context, b tplog.Batch) error {
@@ -121,6 +125,9 @@ func (n *node) startConsumers(ctx context.Context) error {
 		n.feed.Notify()
 		return nil
 	}
+	// The feedback engine reads sentiment, language and topics of feedback
+	// with the workspace's text models.
+	fb := feedback.NewEngine(n.state, n.warehouse, n.text, n.logger)
 	consumers := []struct {
 		name       string
 		checkpoint func(context.Context) (uint64, error)
@@ -129,9 +136,11 @@ func (n *node) startConsumers(ctx context.Context) error {
 	}{
 		{duckdb.ConsumerName, n.warehouse.Checkpoint, n.warehouse.Apply, 50000},
 		{identity.ConsumerName, engine.Checkpoint, resolve, 10000},
+		{feedback.ConsumerName, fb.Checkpoint, fb.Apply, 10000},
 	}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.consumerCancel = cancel
+	fb.Stopping = cctx.Done()
 	n.consumers.Add(1)
 	n.running.Add(1)
 	go func() {
@@ -196,7 +205,11 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if seq >= head && iseq >= head {
+		fseq, err := n.feedbackCheckpoint(ctx)
+		if err != nil {
+			return err
+		}
+		if seq >= head && iseq >= head && fseq >= head {
 			// Analytics must also attribute events as resolution does.
 			return n.feed.Wait(ctx)
 		}
@@ -206,6 +219,25 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// surveys is the node's survey delivery service.
+func (n *node) surveys() *survey.Service {
+	return &survey.Service{Surveys: n.state, Profiles: n.state, Appender: n.log, Clock: n.clock, BaseURL: strings.TrimRight(n.cfg.PublicURL, "/")}
+}
+
+// feedbackCheckpoint is how far the feedback engine has read the log in
+// both of its stores.
+func (n *node) feedbackCheckpoint(ctx context.Context) (uint64, error) {
+	a, err := n.state.FeedbackCheckpoint(ctx)
+	if err != nil {
+		return 0, err
+	}
+	b, err := n.warehouse.FeedbackCheckpoint(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return min(a, b), nil
 }
 
 // httpServer builds the HTTP server over the node's stores, with the
@@ -249,10 +281,15 @@ func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
 			defer cancel()
 			return n.feed.Wait(ctx)
 		},
-		Users:     n.state,
-		Overview:  n.warehouse,
-		Sessions:  dash,
-		Dashboard: dash,
+		Users:       n.state,
+		Overview:    n.warehouse,
+		Sessions:    dash,
+		Dashboard:   dash,
+		Surveys:     n.state,
+		Feedback:    n.state,
+		Metrics:     n.warehouse,
+		Delivery:    n.surveys(),
+		FeedbackSeq: n.feedbackCheckpoint,
 	}), nil
 }
 
