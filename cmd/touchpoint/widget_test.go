@@ -48,12 +48,7 @@ func TestSurveyWidgetInBrowser(t *testing.T) {
 	}))
 	defer shop.Close()
 
-	alloc, cancel := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()))
-	defer cancel()
+	alloc := browserAllocator(t, exe)
 	browser, cancel := chromedp.NewContext(alloc)
 	defer cancel()
 	tctx, cancel := context.WithTimeout(browser, 90*time.Second)
