@@ -1,0 +1,1 @@
+CREATE OR REPLACE TEMP TABLE f_reached (step INTEGER, pnum INTEGER)

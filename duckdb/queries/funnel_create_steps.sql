@@ -1,0 +1,1 @@
+CREATE OR REPLACE TEMP TABLE f_steps (step INTEGER, act INTEGER, filtered BOOLEAN)

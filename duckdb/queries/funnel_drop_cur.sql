@@ -1,0 +1,1 @@
+DROP TABLE f_cur

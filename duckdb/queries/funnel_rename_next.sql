@@ -1,0 +1,1 @@
+ALTER TABLE f_next RENAME TO f_cur

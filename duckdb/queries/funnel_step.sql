@@ -1,0 +1,1 @@
+INSERT INTO f_steps VALUES ($step, $act, $filtered)
