@@ -1,0 +1,13 @@
+-- Each activity of the map (template: .Table, .Scope). The neighbour
+-- columns count distinct customers inside the range without a DISTINCT: a
+-- customer's first occurrence in range is the one whose previous
+-- occurrence lies before it.
+SELECT j.act,
+       count(*) AS n,
+       count(*) FILTER (WHERE j.same_prev_t IS NULL OR j.same_prev_t < $from) AS profiles,
+       count(*) FILTER (WHERE j.prev_t IS NULL OR j.prev_t < $from) AS starts,
+       count(*) FILTER (WHERE j.next_t IS NULL OR j.next_t >= $to) AS exits,
+       count(*) FILTER (WHERE j.same_prev_t >= $from AND (j.same_prev2_t IS NULL OR j.same_prev2_t < $from)) AS repeaters
+FROM {{.Table}} j
+WHERE {{.Scope}} AND j.t >= $from AND j.t < $to
+GROUP BY j.act
