@@ -417,10 +417,12 @@ func defaultInt(v *int, field string, def, lo, hi int) error {
 	return nil
 }
 
-// PathEnd marks a path that stopped before its last step; PathOther is the
+// PathEnd marks a path that stopped before its last step, PathStart one
+// that began less than Steps activities before the anchor; PathOther is the
 // Sankey node that holds the less common activities of a step.
 const (
 	PathEnd   = "(end)"
+	PathStart = "(start)"
 	PathOther = "(other)"
 )
 
