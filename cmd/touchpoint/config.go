@@ -25,6 +25,8 @@ type Config struct {
 	// LogFormat is text or json.
 	LogFormat string    `json:"log_format"`
 	Log       LogConfig `json:"log"`
+	// Analytics sets the background refresh of journeys and scores.
+	Analytics AnalyticsConfig `json:"analytics"`
 }
 
 // LogConfig configures the event log.
@@ -43,6 +45,7 @@ func DefaultConfig() Config {
 		LogLevel:  "info",
 		LogFormat: "text",
 		Log:       LogConfig{Partitions: 1, Replicas: 1},
+		Analytics: AnalyticsConfig{JourneyRefresh: "10s", ScoresRefresh: "24h"},
 	}
 }
 
@@ -90,6 +93,9 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return touchpoint.FieldError("log_format", "must be text or json")
+	}
+	if _, _, err := c.Analytics.durations(); err != nil {
+		return err
 	}
 	return c.logConfig().Validate()
 }

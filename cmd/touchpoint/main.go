@@ -7,6 +7,8 @@
 //	touchpoint import  --data DIR FILE         import NDJSON or CSV history
 //	touchpoint rebuild analytics --data DIR    rebuild the analytics store from the log
 //	touchpoint bench   ingest                  measure durable ingest
+//	touchpoint bench   analytics               measure customer journey analytics
+//	touchpoint scores  refresh --data DIR      recompute profile scores
 package main
 
 import (
@@ -56,6 +58,8 @@ Usage:
   touchpoint import  --data DIR FILE            import NDJSON or CSV history
   touchpoint rebuild analytics --data DIR       rebuild the analytics store from the log
   touchpoint bench   ingest                     measure durable ingest throughput
+  touchpoint bench   analytics                  measure funnels, paths, the journey map and retention on 10M events
+  touchpoint scores  refresh --data DIR         recompute churn and lifetime-value scores of every profile
   touchpoint version                            print the version
 
 Run 'touchpoint COMMAND -h' for a command's flags.
@@ -81,6 +85,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runRebuild(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
+	case "scores":
+		return runScores(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "touchpoint", version)
 		return nil

@@ -117,6 +117,11 @@ func (n *node) startConsumers(ctx context.Context) error {
 	}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.consumerCancel = cancel
+	n.consumers.Add(1)
+	go func() {
+		defer n.consumers.Done()
+		n.runAnalytics(cctx)
+	}()
 	for _, c := range consumers {
 		after, err := c.checkpoint(ctx)
 		if err != nil {
@@ -188,6 +193,7 @@ func (n *node) httpServer(localKey string) *httpapi.Server {
 		Sources:      n.state,
 		APIKeys:      n.state,
 		Profiles:     n.state,
+		Analytics:    n.warehouse,
 		Log:          n.log,
 		Ready:        n.ready,
 		Registry:     n.registry,
