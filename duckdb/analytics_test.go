@@ -331,6 +331,13 @@ func TestRetention(t *testing.T) {
 	if len(days.Cohorts) != 4 || days.Cohorts[0].Size != 1 {
 		t.Fatalf("daily cohorts by any activity: %+v", days.Cohorts)
 	}
+	months, err := w.Retention(ctx, touchpoint.RetentionRequest{Scope: ws(), StartEvent: "Signed Up", Period: "month"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(months.Cohorts) != 1 || months.Cohorts[0].Cohort != "2026-11-01" || months.Cohorts[0].Size != 3 || months.Cohorts[0].Returned[0] != 3 {
+		t.Fatalf("monthly cohorts %+v", months.Cohorts)
+	}
 	if _, err := w.Retention(ctx, touchpoint.RetentionRequest{Scope: ws(), Period: "year"}); touchpoint.ErrorField(err) != "period" {
 		t.Fatalf("bad period: %v", err)
 	}

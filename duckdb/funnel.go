@@ -38,7 +38,7 @@ func (w *Warehouse) Funnel(ctx context.Context, r touchpoint.FunnelRequest) (*to
 }
 
 func (w *Warehouse) funnel(ctx context.Context, conn *sql.Conn, r touchpoint.FunnelRequest) (*touchpoint.FunnelResponse, error) {
-	for _, q := range []string{"funnel_create_steps", "funnel_create_keys", "funnel_create_reached", "funnel_drop_next"} {
+	for _, q := range []string{"funnel_create_keys", "funnel_create_events", "funnel_create_reached", "funnel_drop_next"} {
 		if _, err := conn.ExecContext(ctx, w.query(q)); err != nil {
 			return nil, err
 		}
@@ -47,54 +47,51 @@ func (w *Warehouse) funnel(ctx context.Context, conn *sql.Conn, r touchpoint.Fun
 	if err != nil {
 		return nil, err
 	}
+	from, to := micros(r.From, minMicros), micros(r.To, maxMicros)
+	window := r.WindowDuration.Microseconds()
+	sp := &params{}
+	scope, err := scopeSQL(r.Scope, sp)
+	if err != nil {
+		return nil, err
+	}
+	events, err := w.render("funnel_events", map[string]string{"Scope": scope})
+	if err != nil {
+		return nil, err
+	}
 	for i, s := range r.Steps {
 		act, ok := codes[s.Event]
 		if !ok {
 			act = -1 // an activity never seen matches nothing
 		}
-		if _, err := conn.ExecContext(ctx, w.query("funnel_step"), sql.Named("step", i+1), sql.Named("act", act), sql.Named("filtered", len(s.Where) > 0)); err != nil {
-			return nil, err
-		}
-		if len(s.Where) == 0 {
-			continue
-		}
-		p := &params{}
-		var conds []string
-		for j := range s.Where {
-			c, err := conditionSQL(s.Where[j], "e", "", p)
-			if err != nil {
-				return nil, touchpoint.FieldError(fmt.Sprintf("steps[%d].where[%d].field", i, j), "%s", touchpoint.ErrorMessage(err))
+		if len(s.Where) > 0 {
+			p := &params{}
+			var conds []string
+			for j := range s.Where {
+				c, err := conditionSQL(s.Where[j], "e", "", p)
+				if err != nil {
+					return nil, touchpoint.FieldError(fmt.Sprintf("steps[%d].where[%d].field", i, j), "%s", touchpoint.ErrorMessage(err))
+				}
+				conds = append(conds, c)
 			}
-			conds = append(conds, c)
+			q, err := w.render("funnel_keys", map[string]string{"Where": strings.Join(conds, " AND ")})
+			if err != nil {
+				return nil, err
+			}
+			args := append(p.args, sql.Named("step", i+1), sql.Named("workspace", r.Workspace))
+			if _, err := conn.ExecContext(ctx, q, args...); err != nil {
+				return nil, err
+			}
 		}
-		q, err := w.render("funnel_keys", map[string]string{"Where": strings.Join(conds, " AND ")})
-		if err != nil {
+		// Later steps may land up to a window after the range.
+		args := append(sp.args, sql.Named("step", i+1), sql.Named("act", act), sql.Named("filtered", len(s.Where) > 0),
+			sql.Named("from", from), sql.Named("until", min(to, maxMicros-window)+window))
+		if _, err := conn.ExecContext(ctx, events, args...); err != nil {
 			return nil, err
 		}
-		args := append(p.args, sql.Named("step", i+1), sql.Named("workspace", r.Workspace))
-		if _, err := conn.ExecContext(ctx, q, args...); err != nil {
-			return nil, err
-		}
-	}
-
-	from, to := micros(r.From, minMicros), micros(r.To, maxMicros)
-	window := r.WindowDuration.Microseconds()
-	p := &params{}
-	scope, err := scopeSQL(r.Scope, p)
-	if err != nil {
-		return nil, err
-	}
-	q, err := w.render("funnel_events", map[string]string{"Scope": scope})
-	if err != nil {
-		return nil, err
-	}
-	args := append(p.args, sql.Named("from", from), sql.Named("until", min(to, maxMicros-window)+window))
-	if _, err := conn.ExecContext(ctx, q, args...); err != nil {
-		return nil, err
 	}
 
 	// The attempts, with the breakdown value of their start.
-	p = &params{}
+	p := &params{}
 	var bd, join string
 	if r.Breakdown != "" {
 		f, _ := touchpoint.SplitField("breakdown", r.Breakdown) // validated
@@ -107,10 +104,11 @@ func (w *Warehouse) funnel(ctx context.Context, conn *sql.Conn, r touchpoint.Fun
 				LEFT JOIN profile_traits pt ON pt.workspace = %[1]s AND pt.profile_id = jp.profile_id`, p.add(r.Workspace))
 		}
 	}
-	if q, err = w.render("funnel_start", map[string]string{"Breakdown": bd, "Join": join}); err != nil {
+	q, err := w.render("funnel_start", map[string]string{"Breakdown": bd, "Join": join})
+	if err != nil {
 		return nil, err
 	}
-	args = append(p.args, sql.Named("from", from), sql.Named("to", to))
+	args := append(p.args, sql.Named("from", from), sql.Named("to", to))
 	if _, err := conn.ExecContext(ctx, q, args...); err != nil {
 		return nil, err
 	}
@@ -137,12 +135,15 @@ func (w *Warehouse) funnel(ctx context.Context, conn *sql.Conn, r touchpoint.Fun
 				}
 			}
 		}
+		if _, err := conn.ExecContext(ctx, w.query("funnel_stats")); err != nil {
+			return nil, err
+		}
 		if _, err := conn.ExecContext(ctx, w.query("funnel_reached"), sql.Named("step", step)); err != nil {
 			return nil, err
 		}
 		res := touchpoint.FunnelStepResult{Event: s.Event, DroppedProfiles: []string{}}
 		var dt, dt0 sql.NullFloat64
-		if err := conn.QueryRowContext(ctx, w.query("funnel_stats")).Scan(&res.Count, &dt, &dt0); err != nil {
+		if err := conn.QueryRowContext(ctx, w.query("funnel_step_stats")).Scan(&res.Count, &dt, &dt0); err != nil {
 			return nil, err
 		}
 		if step > 1 {

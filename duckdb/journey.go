@@ -12,7 +12,7 @@ import (
 var refreshSteps = []string{
 	"journey_refresh_ids", "journey_refresh_profiles", "journey_refresh_number", "journey_refresh_events",
 	"journey_refresh_activities", "journey_refresh_delete", "journey_refresh_delete_answers", "journey_refresh_insert",
-	"journey_refresh_answers", "journey_refresh_identity", "journey_refresh_identity_insert",
+	"journey_refresh_answers", "journey_refresh_variants", "journey_refresh_identity", "journey_refresh_identity_insert",
 }
 
 // RefreshJourneys brings the journey tables up to date with the events and

@@ -103,7 +103,7 @@ func (w *Warehouse) journeyMap(ctx context.Context, conn *sql.Conn, r touchpoint
 		}
 	}
 	if r.TopVariants > 0 {
-		if err := m.exec(ctx, "journeymap_variants"); err != nil {
+		if err := m.fingerprints(ctx, r); err != nil {
 			return nil, err
 		}
 		if _, err := conn.ExecContext(ctx, w.query("journeymap_keep"), sql.Named("limit", r.TopVariants)); err != nil {
@@ -344,9 +344,27 @@ func (m *mapQuery) cx(ctx context.Context, r touchpoint.JourneyMapRequest, codes
 	return nil
 }
 
+// fingerprints fills jm_variants: each customer's path in the map as one
+// hash. Whole paths were fingerprinted by the refresh; a date range or
+// recomputed paths need their own.
+func (m *mapQuery) fingerprints(ctx context.Context, r touchpoint.JourneyMapRequest) error {
+	if m.table == "journey_events" && r.From == nil && r.To == nil {
+		keep := m.keep
+		m.keep = false // jm_keep is built from these
+		err := m.exec(ctx, "journeymap_profile_variants")
+		m.keep = keep
+		return err
+	}
+	keep := m.keep
+	m.keep = false
+	err := m.exec(ctx, "journeymap_variants")
+	m.keep = keep
+	return err
+}
+
 func (m *mapQuery) variants(ctx context.Context, r touchpoint.JourneyMapRequest, total int64) ([]touchpoint.JourneyVariant, error) {
 	if r.TopVariants == 0 {
-		if err := m.exec(ctx, "journeymap_variants"); err != nil {
+		if err := m.fingerprints(ctx, r); err != nil {
 			return nil, err
 		}
 	}

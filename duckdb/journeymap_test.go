@@ -7,7 +7,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,6 +113,13 @@ type wantNode struct {
 // case's rows in time order (the log's order for ties), then consecutive
 // pairs.
 func directlyFollows(rows []logRow) (map[string]*wantNode, map[[2]string]*wantEdge, int) {
+	nodes, edges, cases, _ := traces(rows)
+	return nodes, edges, cases
+}
+
+// traces also returns how many cases follow each complete trace.
+func traces(rows []logRow) (map[string]*wantNode, map[[2]string]*wantEdge, int, map[string]int64) {
+	variants := map[string]int64{}
 	byCase := map[string][]logRow{}
 	for _, r := range rows {
 		byCase[r.caseID] = append(byCase[r.caseID], r)
@@ -118,6 +127,11 @@ func directlyFollows(rows []logRow) (map[string]*wantNode, map[[2]string]*wantEd
 	nodes, edges := map[string]*wantNode{}, map[[2]string]*wantEdge{}
 	for id, rs := range byCase {
 		sort.SliceStable(rs, func(i, j int) bool { return rs[i].at.Before(rs[j].at) })
+		var trace []string
+		for _, r := range rs {
+			trace = append(trace, r.activity)
+		}
+		variants[strings.Join(trace, " > ")]++
 		for i, r := range rs {
 			n := nodes[r.activity]
 			if n == nil {
@@ -144,7 +158,7 @@ func directlyFollows(rows []logRow) (map[string]*wantNode, map[[2]string]*wantEd
 			e.secs = append(e.secs, rs[i+1].at.Sub(r.at).Seconds())
 		}
 	}
-	return nodes, edges, len(byCase)
+	return nodes, edges, len(byCase), variants
 }
 
 func TestJourneyMapRealLogs(t *testing.T) {
@@ -155,7 +169,7 @@ func TestJourneyMapRealLogs(t *testing.T) {
 			w, _ := setup(t)
 			rows := readLog(t, filepath.Join(dir, name+".csv"))
 			loadLog(t, w, name, rows)
-			wantNodes, wantEdges, cases := directlyFollows(rows)
+			wantNodes, wantEdges, cases, variants := traces(rows)
 
 			got, err := w.JourneyMap(ctx, touchpoint.JourneyMapRequest{Scope: touchpoint.Scope{Workspace: "default"}})
 			if err != nil {
@@ -183,6 +197,28 @@ func TestJourneyMapRealLogs(t *testing.T) {
 					t.Errorf("node %q = count %d profiles %d starts %d exits %d repeat %d; want %d %d %d %d %d", n.ID,
 						n.Count, n.Profiles, n.Starts, n.Exits, n.RepeatProfiles, want.count, len(want.cases), want.starts, want.exits, repeat)
 				}
+			}
+			// The most common complete traces, with how many cases took them.
+			for _, v := range got.Variants {
+				if want := variants[strings.Join(v.Activities, " > ")]; v.Profiles != want {
+					t.Errorf("variant %v: %d cases, want %d", v.Activities, v.Profiles, want)
+				}
+			}
+			var most int64
+			for _, n := range variants {
+				most = max(most, n)
+			}
+			if len(got.Variants) == 0 || got.Variants[0].Profiles != most {
+				t.Errorf("top variant %+v, want one of %d cases", got.Variants, most)
+			}
+			// A date range takes the other way to the variants; it must agree.
+			from, to := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+			ranged, err := w.JourneyMap(ctx, touchpoint.JourneyMapRequest{Scope: touchpoint.Scope{Workspace: "default", From: &from, To: &to}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(ranged.Variants, got.Variants) || !reflect.DeepEqual(ranged.Edges, got.Edges) {
+				t.Errorf("a range around everything changes the map: %+v", ranged.Variants)
 			}
 			if len(got.Edges) != len(wantEdges) {
 				t.Errorf("%d edges, want %d", len(got.Edges), len(wantEdges))

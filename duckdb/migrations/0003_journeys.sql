@@ -7,7 +7,9 @@
 -- the profiles whose events or identifiers changed since the last refresh
 -- are recomputed, so merges and unmerges still show at once.
 
--- Activities and profiles are numbered so the hot columns are integers.
+-- Activities and profiles are numbered so the hot columns are integers. A
+-- profile's variant fingerprints its whole path (see journeymap_variants)
+-- and events counts its activities.
 CREATE TABLE journey_activities (
     activity VARCHAR PRIMARY KEY,
     code     INTEGER NOT NULL
@@ -17,6 +19,8 @@ CREATE TABLE journey_profiles (
     workspace  VARCHAR NOT NULL,
     profile_id VARCHAR NOT NULL,
     pnum       INTEGER NOT NULL,
+    variant    UBIGINT,
+    events     INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (workspace, profile_id)
 );
 

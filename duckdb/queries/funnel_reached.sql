@@ -1,1 +1,1 @@
-INSERT INTO f_reached SELECT DISTINCT $step, pnum FROM f_cur
+INSERT INTO f_reached SELECT $step, pnum FROM f_best

@@ -1,4 +1,6 @@
--- Each activity with its neighbours on the profile's path.
+-- Each activity with its neighbours on the profile's path, stored in
+-- activity order: queries that look for a few activities then read only
+-- the row groups holding them.
 INSERT INTO journey_events
 SELECT workspace, key, pnum, user_id, anonymous_id, channel, act, t, pos, prev_t, next_act, next_t,
        same_prev_t, same_prev2_t,
@@ -18,3 +20,4 @@ FROM (
     WINDOW w AS (PARTITION BY workspace, pnum ORDER BY t, seq, message_id),
            s AS (PARTITION BY workspace, pnum, act ORDER BY t, seq, message_id)
 )
+ORDER BY workspace, act, pnum, pos

@@ -1,1 +1,0 @@
-CREATE OR REPLACE TEMP TABLE f_steps (step INTEGER, act INTEGER, filtered BOOLEAN)

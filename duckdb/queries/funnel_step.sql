@@ -1,1 +1,0 @@
-INSERT INTO f_steps VALUES ($step, $act, $filtered)
