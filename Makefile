@@ -29,6 +29,7 @@ fuzz: ## Fuzz the decoders of untrusted input for 1 minute each
 	$(GO) test -run XXX -fuzz FuzzDecode -fuzztime 60s .
 	$(GO) test -run XXX -fuzz FuzzNDJSON -fuzztime 60s ./importer/
 	$(GO) test -run XXX -fuzz FuzzCSV -fuzztime 60s ./importer/
+	$(GO) test -run XXX -fuzz FuzzSplitField -fuzztime 60s .
 
 .PHONY: bench
 bench: build ## Measure durable ingest throughput and latency

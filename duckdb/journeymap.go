@@ -392,28 +392,42 @@ func (m *mapQuery) variants(ctx context.Context, r touchpoint.JourneyMapRequest,
 		return nil, err
 	}
 	out := []touchpoint.JourneyVariant{}
+	if len(tops) == 0 {
+		return out, nil
+	}
 	q, err := m.w.render("journeymap_path", map[string]string{"Table": m.table})
 	if err != nil {
 		return nil, err
 	}
+	var examples []int32
 	for _, t := range tops {
-		rows, err := m.conn.QueryContext(ctx, q, sql.Named("workspace", m.scope.Workspace), sql.Named("pnum", t.example),
-			sql.Named("from", m.from), sql.Named("to", m.to))
-		if err != nil {
+		examples = append(examples, t.example)
+	}
+	prows, err := m.conn.QueryContext(ctx, q, sql.Named("workspace", m.scope.Workspace), sql.Named("pnums", examples),
+		sql.Named("from", m.from), sql.Named("to", m.to))
+	if err != nil {
+		return nil, err
+	}
+	paths := map[int32][]string{}
+	for prows.Next() {
+		var pnum int32
+		var path []any
+		if err := prows.Scan(&pnum, &path); err != nil {
+			prows.Close()
 			return nil, err
 		}
-		v := touchpoint.JourneyVariant{Activities: []string{}, Profiles: t.profiles}
-		for rows.Next() {
-			var act int32
-			if err := rows.Scan(&act); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			v.Activities = append(v.Activities, m.names[act])
+		for _, a := range path {
+			paths[pnum] = append(paths[pnum], m.names[a.(int32)])
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
+	}
+	prows.Close()
+	if err := prows.Err(); err != nil {
+		return nil, err
+	}
+	for _, t := range tops {
+		v := touchpoint.JourneyVariant{Activities: paths[t.example], Profiles: t.profiles}
+		if v.Activities == nil {
+			v.Activities = []string{}
 		}
 		if total > 0 {
 			v.Share = float64(t.profiles) / float64(total)
