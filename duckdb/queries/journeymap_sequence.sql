@@ -28,5 +28,12 @@ WITH base AS (
     FROM folded
     WINDOW w AS (PARTITION BY pnum ORDER BY t, opos), s AS (PARTITION BY pnum, act ORDER BY t, opos)
 )
-SELECT *, CASE WHEN next_act IS NOT NULL THEN lag(t) OVER (PARTITION BY pnum, act, next_act ORDER BY pos) END AS edge_prev_t
-FROM seq
+SELECT *, next_t - t AS dt, (CASE WHEN same_prev_t IS NULL THEN 1 ELSE 0 END
+        | CASE WHEN prev_t IS NULL THEN 2 ELSE 0 END
+        | CASE WHEN next_t IS NULL THEN 4 ELSE 0 END
+        | CASE WHEN same_prev_t IS NOT NULL AND same_prev2_t IS NULL THEN 8 ELSE 0 END
+        | CASE WHEN next_act IS NOT NULL AND edge_prev_t IS NULL THEN 16 ELSE 0 END)::UTINYINT AS flags
+FROM (
+    SELECT *, CASE WHEN next_act IS NOT NULL THEN lag(t) OVER (PARTITION BY pnum, act, next_act ORDER BY pos) END AS edge_prev_t
+    FROM seq
+)
