@@ -262,7 +262,7 @@ func (w *Warehouse) Churn(ctx context.Context, r touchpoint.ChurnRequest) (*touc
 	if err != nil {
 		return nil, fmt.Errorf("churn: %w", err)
 	}
-	defer conn.Close()
+	defer w.release(conn)
 	now, err := w.analyticsNow(ctx, conn, r.Workspace, r.Now)
 	if err != nil {
 		return nil, fmt.Errorf("churn: %w", err)

@@ -35,7 +35,7 @@ func (w *Warehouse) CLV(ctx context.Context, r touchpoint.CLVRequest) (*touchpoi
 	if err != nil {
 		return nil, fmt.Errorf("clv: %w", err)
 	}
-	defer conn.Close()
+	defer w.release(conn)
 	now, err := w.analyticsNow(ctx, conn, r.Workspace, r.Now)
 	if err != nil {
 		return nil, fmt.Errorf("clv: %w", err)

@@ -37,7 +37,7 @@ func (w *Warehouse) Drivers(ctx context.Context, r touchpoint.DriversRequest) (*
 	if err != nil {
 		return nil, fmt.Errorf("drivers: %w", err)
 	}
-	defer conn.Close()
+	defer w.release(conn)
 	if r.Outcome == touchpoint.OutcomeChurn {
 		now, err := w.analyticsNow(ctx, conn, r.Workspace, r.To)
 		if err != nil {

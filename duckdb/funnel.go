@@ -29,7 +29,7 @@ func (w *Warehouse) Funnel(ctx context.Context, r touchpoint.FunnelRequest) (*to
 	if err != nil {
 		return nil, fmt.Errorf("funnel: %w", err)
 	}
-	defer conn.Close()
+	defer w.release(conn)
 	out, err := w.funnel(ctx, conn, r)
 	if err != nil {
 		return nil, fmt.Errorf("funnel: %w", err)

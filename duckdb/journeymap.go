@@ -32,7 +32,7 @@ func (w *Warehouse) JourneyMap(ctx context.Context, r touchpoint.JourneyMapReque
 	if err != nil {
 		return nil, fmt.Errorf("journey map: %w", err)
 	}
-	defer conn.Close()
+	defer w.release(conn)
 	out, err := w.journeyMap(ctx, conn, r)
 	if err != nil {
 		return nil, fmt.Errorf("journey map: %w", err)

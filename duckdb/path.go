@@ -21,7 +21,7 @@ func (w *Warehouse) Paths(ctx context.Context, r touchpoint.PathsRequest) (*touc
 	if err != nil {
 		return nil, fmt.Errorf("paths: %w", err)
 	}
-	defer conn.Close()
+	defer w.release(conn)
 	out, err := w.paths(ctx, conn, r)
 	if err != nil {
 		return nil, fmt.Errorf("paths: %w", err)

@@ -19,7 +19,7 @@ func (w *Warehouse) Retention(ctx context.Context, r touchpoint.RetentionRequest
 	if err != nil {
 		return nil, fmt.Errorf("retention: %w", err)
 	}
-	defer conn.Close()
+	defer w.release(conn)
 	out, err := w.retention(ctx, conn, r)
 	if err != nil {
 		return nil, fmt.Errorf("retention: %w", err)

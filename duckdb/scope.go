@@ -163,12 +163,37 @@ func activities(ctx context.Context, conn *sql.Conn) (map[string]int32, map[int3
 }
 
 // analyticsConn refreshes the journeys and returns a connection of its
-// own for one analysis, whose temporary tables no one else sees.
+// own for one analysis, whose temporary tables no one else sees. Close it
+// with release.
 func (w *Warehouse) analyticsConn(ctx context.Context) (*sql.Conn, error) {
 	if err := w.RefreshJourneys(ctx); err != nil {
 		return nil, err
 	}
 	return w.db.Conn(ctx)
+}
+
+// release drops the analysis's temporary tables, which would otherwise
+// hold their memory for as long as the pooled connection lives, and
+// returns the connection to the pool.
+func (w *Warehouse) release(conn *sql.Conn) {
+	defer conn.Close()
+	ctx := context.Background()
+	rows, err := conn.QueryContext(ctx, w.query("temp_tables"))
+	if err != nil {
+		return
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if rows.Scan(&n) == nil {
+			names = append(names, n)
+		}
+	}
+	rows.Close()
+	for _, n := range names {
+		// The names are our own temporary tables (f_ev, jm_seq…).
+		conn.ExecContext(ctx, `DROP TABLE IF EXISTS temp."`+strings.ReplaceAll(n, `"`, `""`)+`"`)
+	}
 }
 
 func nullFloat(v sql.NullFloat64) *float64 {

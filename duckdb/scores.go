@@ -31,7 +31,7 @@ func (w *Warehouse) RefreshScores(ctx context.Context, workspace string, now tim
 	if err != nil {
 		return nil, fmt.Errorf("refresh scores: %w", err)
 	}
-	defer conn.Close()
+	defer w.release(conn)
 	out, err := w.refreshScores(ctx, conn, workspace, now.UTC())
 	if err != nil {
 		return nil, fmt.Errorf("refresh scores: %w", err)
