@@ -55,7 +55,7 @@ type Scope struct {
 	Segment []Condition `json:"segment,omitempty"`
 }
 
-// Validate checks the scope; field names are prefixed with prefix.
+// Validate checks the scope. Returns EINVALID naming the bad field.
 func (s *Scope) Validate() error {
 	if s.Workspace == "" {
 		return FieldError("workspace", "required")

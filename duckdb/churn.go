@@ -240,7 +240,7 @@ func sortDrivers(ds []touchpoint.Driver) {
 	})
 }
 
-// now returns the request's now, or the time of the workspace's latest
+// analyticsNow returns the request's now, or just after the workspace's latest
 // activity.
 func (w *Warehouse) analyticsNow(ctx context.Context, conn *sql.Conn, workspace string, now *time.Time) (time.Time, error) {
 	if now != nil {

@@ -52,7 +52,7 @@ type mapQuery struct {
 	names    map[int32]string
 }
 
-// run renders a journey map template and runs it with the map's range.
+// query renders a journey map template and runs it with the map's range.
 func (m *mapQuery) query(ctx context.Context, name string, extra ...any) (*sql.Rows, error) {
 	q, args, err := m.statement(name, extra...)
 	if err != nil {
