@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/touchpoint-cx/touchpoint"
@@ -54,7 +56,8 @@ func (w *Warehouse) funnel(ctx context.Context, conn *sql.Conn, r touchpoint.Fun
 	if err != nil {
 		return nil, err
 	}
-	events, err := w.render("funnel_events", map[string]string{"Scope": scope})
+	bf, _ := touchpoint.SplitField("breakdown", r.Breakdown)
+	events, err := w.render("funnel_events", map[string]any{"Scope": scope, "Key": r.Breakdown != "" && bf.Kind != touchpoint.FieldTrait})
 	if err != nil {
 		return nil, err
 	}
@@ -153,11 +156,6 @@ func (w *Warehouse) funnel(ctx context.Context, conn *sql.Conn, r touchpoint.Fun
 			if prev > 0 {
 				res.StepConversion = float64(res.Count) / float64(prev)
 			}
-			if res.Dropped > 0 && r.DropOffLimit > 0 {
-				if res.DroppedProfiles, err = w.funnelDropped(ctx, conn, r.Workspace, step, r.DropOffLimit); err != nil {
-					return nil, err
-				}
-			}
 		} else if res.Count > 0 {
 			res.StepConversion = 1
 		}
@@ -168,6 +166,11 @@ func (w *Warehouse) funnel(ctx context.Context, conn *sql.Conn, r touchpoint.Fun
 		}
 		out.Steps = append(out.Steps, res)
 	}
+	if r.DropOffLimit > 0 && len(r.Steps) > 1 {
+		if err := w.funnelDropped(ctx, conn, r.Workspace, out, r.DropOffLimit); err != nil {
+			return nil, err
+		}
+	}
 	if r.Breakdown != "" {
 		if out.Breakdown, err = w.funnelBreakdown(ctx, conn, len(r.Steps)); err != nil {
 			return nil, err
@@ -176,21 +179,61 @@ func (w *Warehouse) funnel(ctx context.Context, conn *sql.Conn, r touchpoint.Fun
 	return out, nil
 }
 
-func (w *Warehouse) funnelDropped(ctx context.Context, conn *sql.Conn, workspace string, step, limit int) ([]string, error) {
-	rows, err := conn.QueryContext(ctx, w.query("funnel_dropped"), sql.Named("step", step), sql.Named("workspace", workspace), sql.Named("limit", limit))
+// funnelDropped names, for every step, some of the customers who reached
+// the step before it and not this one.
+func (w *Warehouse) funnelDropped(ctx context.Context, conn *sql.Conn, workspace string, out *touchpoint.FunnelResponse, limit int) error {
+	rows, err := conn.QueryContext(ctx, w.query("funnel_dropped"), sql.Named("limit", limit), sql.Named("steps", len(out.Steps)))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer rows.Close()
-	out := []string{}
+	byStep := map[int][]int32{}
+	var all []string
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+		var step int
+		var pnums []any
+		if err := rows.Scan(&step, &pnums); err != nil {
+			rows.Close()
+			return err
 		}
-		out = append(out, id)
+		for _, p := range pnums {
+			byStep[step] = append(byStep[step], p.(int32))
+			all = append(all, strconv.Itoa(int(p.(int32))))
+		}
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil || len(all) == 0 {
+		return err
+	}
+	q, err := w.render("funnel_profile_ids", map[string]string{"Pnums": strings.Join(all, ", ")})
+	if err != nil {
+		return err
+	}
+	if rows, err = conn.QueryContext(ctx, q, sql.Named("workspace", workspace)); err != nil {
+		return err
+	}
+	ids := map[int32]string{}
+	for rows.Next() {
+		var pnum int32
+		var id string
+		if err := rows.Scan(&pnum, &id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids[pnum] = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for step, pnums := range byStep {
+		names := make([]string, 0, len(pnums))
+		for _, p := range pnums {
+			names = append(names, ids[p])
+		}
+		sort.Strings(names)
+		out.Steps[step-1].DroppedProfiles = names
+	}
+	return nil
 }
 
 func (w *Warehouse) funnelBreakdown(ctx context.Context, conn *sql.Conn, steps int) ([]touchpoint.FunnelBreakdown, error) {
