@@ -138,15 +138,12 @@ func (w *Warehouse) funnel(ctx context.Context, conn *sql.Conn, r touchpoint.Fun
 				}
 			}
 		}
-		if _, err := conn.ExecContext(ctx, w.query("funnel_stats")); err != nil {
-			return nil, err
-		}
-		if _, err := conn.ExecContext(ctx, w.query("funnel_reached"), sql.Named("step", step)); err != nil {
+		if _, err := conn.ExecContext(ctx, w.query("funnel_stats"), sql.Named("step", step)); err != nil {
 			return nil, err
 		}
 		res := touchpoint.FunnelStepResult{Event: s.Event, DroppedProfiles: []string{}}
 		var dt, dt0 sql.NullFloat64
-		if err := conn.QueryRowContext(ctx, w.query("funnel_step_stats")).Scan(&res.Count, &dt, &dt0); err != nil {
+		if err := conn.QueryRowContext(ctx, w.query("funnel_step_stats"), sql.Named("step", step)).Scan(&res.Count, &dt, &dt0); err != nil {
 			return nil, err
 		}
 		if step > 1 {

@@ -1,1 +1,0 @@
-INSERT INTO f_reached SELECT $step, pnum FROM f_best
