@@ -40,7 +40,7 @@ func (w *Warehouse) Funnel(ctx context.Context, r touchpoint.FunnelRequest) (*to
 }
 
 func (w *Warehouse) funnel(ctx context.Context, conn *sql.Conn, r touchpoint.FunnelRequest) (*touchpoint.FunnelResponse, error) {
-	for _, q := range []string{"funnel_create_keys", "funnel_create_events", "funnel_create_reached", "funnel_drop_next"} {
+	for _, q := range []string{"funnel_create_keys", "funnel_create_events", "funnel_create_reached"} {
 		if _, err := conn.ExecContext(ctx, w.query(q)); err != nil {
 			return nil, err
 		}
@@ -126,19 +126,25 @@ func (w *Warehouse) funnel(ctx context.Context, conn *sql.Conn, r touchpoint.Fun
 		next = "funnel_next_strict"
 	}
 	out := &touchpoint.FunnelResponse{}
+	nextSQL, cur := map[string]string{}, "f_a"
+	for _, tables := range [][2]string{{"f_a", "f_b"}, {"f_b", "f_a"}} {
+		if nextSQL[tables[0]], err = w.render(next, map[string]string{"Cur": tables[0], "Next": tables[1]}); err != nil {
+			return nil, err
+		}
+	}
 	for i, s := range r.Steps {
 		step := i + 1
 		if step > 1 {
-			if _, err := conn.ExecContext(ctx, w.query(next), sql.Named("step", step), sql.Named("window", window)); err != nil {
+			if _, err := conn.ExecContext(ctx, nextSQL[cur], sql.Named("step", step), sql.Named("window", window)); err != nil {
 				return nil, err
 			}
-			for _, q := range []string{"funnel_drop_cur", "funnel_rename_next"} {
-				if _, err := conn.ExecContext(ctx, w.query(q)); err != nil {
-					return nil, err
-				}
-			}
+			cur = map[string]string{"f_a": "f_b", "f_b": "f_a"}[cur]
 		}
-		if _, err := conn.ExecContext(ctx, w.query("funnel_stats"), sql.Named("step", step)); err != nil {
+		stats, err := w.render("funnel_stats", map[string]any{"Cur": cur, "First": step == 1})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := conn.ExecContext(ctx, stats, sql.Named("step", step)); err != nil {
 			return nil, err
 		}
 		res := touchpoint.FunnelStepResult{Event: s.Event, DroppedProfiles: []string{}}

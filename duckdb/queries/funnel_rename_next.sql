@@ -1,1 +1,0 @@
-ALTER TABLE f_next RENAME TO f_cur
