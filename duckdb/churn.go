@@ -255,29 +255,27 @@ func (w *Warehouse) analyticsNow(ctx context.Context, conn *sql.Conn, workspace 
 
 // Churn trains the churn model and lists the customers most at risk.
 func (w *Warehouse) Churn(ctx context.Context, r touchpoint.ChurnRequest) (*touchpoint.ChurnResponse, error) {
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	conn, err := w.analyticsConn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("churn: %w", err)
-	}
-	defer w.release(conn)
+	return analyze(ctx, w, "churn", r.Validate, func(conn *sql.Conn) (*touchpoint.ChurnResponse, error) {
+		return w.churn(ctx, conn, r)
+	})
+}
+
+func (w *Warehouse) churn(ctx context.Context, conn *sql.Conn, r touchpoint.ChurnRequest) (*touchpoint.ChurnResponse, error) {
 	now, err := w.analyticsNow(ctx, conn, r.Workspace, r.Now)
 	if err != nil {
-		return nil, fmt.Errorf("churn: %w", err)
+		return nil, err
 	}
 	m, err := w.trainChurn(ctx, conn, r.Scope, now, r.HorizonDays)
 	if err != nil {
-		return nil, fmt.Errorf("churn: %w", err)
+		return nil, err
 	}
 	risk, err := m.score(ctx, w, conn, r.Scope, now, r.HorizonDays)
 	if err != nil {
-		return nil, fmt.Errorf("churn: %w", err)
+		return nil, err
 	}
 	ids, err := w.profileIDs(ctx, conn, r.Workspace)
 	if err != nil {
-		return nil, fmt.Errorf("churn: %w", err)
+		return nil, err
 	}
 	out := &touchpoint.ChurnResponse{HorizonDays: r.HorizonDays, Cutoff: m.cutoff, Trained: m.trained, HeldOut: m.heldOut,
 		AUC: m.auc, ChurnRate: m.rate, Drivers: m.drivers(), AtRisk: []touchpoint.ProfileScores{}}

@@ -3,7 +3,6 @@ package duckdb
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"sort"
 	"time"
 
@@ -28,23 +27,17 @@ type clvResult struct {
 // CLV describes lifetime value: what customers spent so far, and what
 // BG/NBD and Gamma-Gamma expect them to spend over the horizon.
 func (w *Warehouse) CLV(ctx context.Context, r touchpoint.CLVRequest) (*touchpoint.CLVResponse, error) {
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	conn, err := w.analyticsConn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("clv: %w", err)
-	}
-	defer w.release(conn)
-	now, err := w.analyticsNow(ctx, conn, r.Workspace, r.Now)
-	if err != nil {
-		return nil, fmt.Errorf("clv: %w", err)
-	}
-	res, err := w.clv(ctx, conn, r, now)
-	if err != nil {
-		return nil, fmt.Errorf("clv: %w", err)
-	}
-	return res.resp, nil
+	return analyze(ctx, w, "clv", r.Validate, func(conn *sql.Conn) (*touchpoint.CLVResponse, error) {
+		now, err := w.analyticsNow(ctx, conn, r.Workspace, r.Now)
+		if err != nil {
+			return nil, err
+		}
+		res, err := w.clv(ctx, conn, r, now)
+		if err != nil {
+			return nil, err
+		}
+		return res.resp, nil
+	})
 }
 
 func (w *Warehouse) clv(ctx context.Context, conn *sql.Conn, r touchpoint.CLVRequest, now time.Time) (*clvResult, error) {

@@ -30,30 +30,20 @@ const (
 // each one an effect in score points, the others held fixed, with a 95%
 // interval. For churn, the drivers are the churn model's coefficients.
 func (w *Warehouse) Drivers(ctx context.Context, r touchpoint.DriversRequest) (*touchpoint.DriversResponse, error) {
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	conn, err := w.analyticsConn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("drivers: %w", err)
-	}
-	defer w.release(conn)
-	if r.Outcome == touchpoint.OutcomeChurn {
+	return analyze(ctx, w, "drivers", r.Validate, func(conn *sql.Conn) (*touchpoint.DriversResponse, error) {
+		if r.Outcome != touchpoint.OutcomeChurn {
+			return w.scoreDrivers(ctx, conn, r)
+		}
 		now, err := w.analyticsNow(ctx, conn, r.Workspace, r.To)
 		if err != nil {
-			return nil, fmt.Errorf("drivers: %w", err)
+			return nil, err
 		}
 		m, err := w.trainChurn(ctx, conn, r.Scope, now, r.HorizonDays)
 		if err != nil {
-			return nil, fmt.Errorf("drivers: %w", err)
+			return nil, err
 		}
 		return &touchpoint.DriversResponse{Outcome: r.Outcome, Samples: m.trained + m.heldOut, Mean: m.rate, Fit: m.auc, Drivers: m.drivers()}, nil
-	}
-	out, err := w.scoreDrivers(ctx, conn, r)
-	if err != nil {
-		return nil, fmt.Errorf("drivers: %w", err)
-	}
-	return out, nil
+	})
 }
 
 func (w *Warehouse) scoreDrivers(ctx context.Context, conn *sql.Conn, r touchpoint.DriversRequest) (*touchpoint.DriversResponse, error) {

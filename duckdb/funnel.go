@@ -24,19 +24,9 @@ const breakdownGroups = 20
 // path positions were computed when the journeys were refreshed, and each
 // step is one ASOF join.
 func (w *Warehouse) Funnel(ctx context.Context, r touchpoint.FunnelRequest) (*touchpoint.FunnelResponse, error) {
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	conn, err := w.analyticsConn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("funnel: %w", err)
-	}
-	defer w.release(conn)
-	out, err := w.funnel(ctx, conn, r)
-	if err != nil {
-		return nil, fmt.Errorf("funnel: %w", err)
-	}
-	return out, nil
+	return analyze(ctx, w, "funnel", r.Validate, func(conn *sql.Conn) (*touchpoint.FunnelResponse, error) {
+		return w.funnel(ctx, conn, r)
+	})
 }
 
 func (w *Warehouse) funnel(ctx context.Context, conn *sql.Conn, r touchpoint.FunnelRequest) (*touchpoint.FunnelResponse, error) {

@@ -25,19 +25,9 @@ const maxUndesigned = 20
 // left out or folded into stages, changes what a path is made of, so its
 // paths are recomputed from the events in scope first.
 func (w *Warehouse) JourneyMap(ctx context.Context, r touchpoint.JourneyMapRequest) (*touchpoint.JourneyMap, error) {
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	conn, err := w.analyticsConn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("journey map: %w", err)
-	}
-	defer w.release(conn)
-	out, err := w.journeyMap(ctx, conn, r)
-	if err != nil {
-		return nil, fmt.Errorf("journey map: %w", err)
-	}
-	return out, nil
+	return analyze(ctx, w, "journey map", r.Validate, func(conn *sql.Conn) (*touchpoint.JourneyMap, error) {
+		return w.journeyMap(ctx, conn, r)
+	})
 }
 
 // mapQuery holds what every statement of one journey map shares.

@@ -14,19 +14,9 @@ import (
 // Channels filter the anchor; the activities around it are taken on every
 // channel, since that is what the customer did next.
 func (w *Warehouse) Paths(ctx context.Context, r touchpoint.PathsRequest) (*touchpoint.PathsResponse, error) {
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	conn, err := w.analyticsConn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("paths: %w", err)
-	}
-	defer w.release(conn)
-	out, err := w.paths(ctx, conn, r)
-	if err != nil {
-		return nil, fmt.Errorf("paths: %w", err)
-	}
-	return out, nil
+	return analyze(ctx, w, "paths", r.Validate, func(conn *sql.Conn) (*touchpoint.PathsResponse, error) {
+		return w.paths(ctx, conn, r)
+	})
 }
 
 func (w *Warehouse) paths(ctx context.Context, conn *sql.Conn, r touchpoint.PathsRequest) (*touchpoint.PathsResponse, error) {

@@ -12,19 +12,9 @@ import (
 // their first start activity in range and return in period k when they do
 // the return activity k calendar periods later.
 func (w *Warehouse) Retention(ctx context.Context, r touchpoint.RetentionRequest) (*touchpoint.RetentionResponse, error) {
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	conn, err := w.analyticsConn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("retention: %w", err)
-	}
-	defer w.release(conn)
-	out, err := w.retention(ctx, conn, r)
-	if err != nil {
-		return nil, fmt.Errorf("retention: %w", err)
-	}
-	return out, nil
+	return analyze(ctx, w, "retention", r.Validate, func(conn *sql.Conn) (*touchpoint.RetentionResponse, error) {
+		return w.retention(ctx, conn, r)
+	})
 }
 
 func (w *Warehouse) retention(ctx context.Context, conn *sql.Conn, r touchpoint.RetentionRequest) (*touchpoint.RetentionResponse, error) {

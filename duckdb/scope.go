@@ -162,6 +162,25 @@ func activities(ctx context.Context, conn *sql.Conn) (map[string]int32, map[int3
 	return byName, byCode, rows.Err()
 }
 
+// analyze is the frame of every analysis: validate the request (which
+// fills its defaults), bring the journeys up to date, run on a connection
+// of its own, drop its temporary tables, and label its errors.
+func analyze[T any](ctx context.Context, w *Warehouse, label string, validate func() error, run func(*sql.Conn) (*T, error)) (*T, error) {
+	if err := validate(); err != nil {
+		return nil, err
+	}
+	conn, err := w.analyticsConn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", label, err)
+	}
+	defer w.release(conn)
+	out, err := run(conn)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", label, err)
+	}
+	return out, nil
+}
+
 // analyticsConn refreshes the journeys and returns a connection of its
 // own for one analysis, whose temporary tables no one else sees. Close it
 // with release.
