@@ -175,33 +175,40 @@ func (w *Warehouse) funnel(ctx context.Context, conn *sql.Conn, r touchpoint.Fun
 // funnelDropped names, for every step, some of the customers who reached
 // the step before it and not this one.
 func (w *Warehouse) funnelDropped(ctx context.Context, conn *sql.Conn, workspace string, out *touchpoint.FunnelResponse, limit int) error {
-	rows, err := conn.QueryContext(ctx, w.query("funnel_dropped"), sql.Named("limit", limit), sql.Named("steps", len(out.Steps)))
-	if err != nil {
-		return err
-	}
 	byStep := map[int][]int32{}
 	var all []string
-	for rows.Next() {
-		var step int
-		var pnums []any
-		if err := rows.Scan(&step, &pnums); err != nil {
-			rows.Close()
+	for i, st := range out.Steps[1:] {
+		step := i + 2
+		if st.Dropped == 0 {
+			continue
+		}
+		rows, err := conn.QueryContext(ctx, w.query("funnel_dropped"), sql.Named("step", step), sql.Named("limit", limit))
+		if err != nil {
 			return err
 		}
-		for _, p := range pnums {
-			byStep[step] = append(byStep[step], p.(int32))
-			all = append(all, strconv.Itoa(int(p.(int32))))
+		for rows.Next() {
+			var pnum int32
+			if err := rows.Scan(&pnum); err != nil {
+				rows.Close()
+				return err
+			}
+			byStep[step] = append(byStep[step], pnum)
+			all = append(all, strconv.Itoa(int(pnum)))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(all) == 0 {
-		return err
+	if len(all) == 0 {
+		return nil
 	}
 	q, err := w.render("funnel_profile_ids", map[string]string{"Pnums": strings.Join(all, ", ")})
 	if err != nil {
 		return err
 	}
-	if rows, err = conn.QueryContext(ctx, q, sql.Named("workspace", workspace)); err != nil {
+	rows, err := conn.QueryContext(ctx, q, sql.Named("workspace", workspace))
+	if err != nil {
 		return err
 	}
 	ids := map[int32]string{}

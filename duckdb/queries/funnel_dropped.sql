@@ -1,6 +1,7 @@
--- For each step, the first customers by number who reached the step
--- before it and went no further: one pass over every step's customers.
-SELECT furthest + 1 AS step, min(pnum, $limit) AS pnums
-FROM (SELECT pnum, max(step) AS furthest FROM f_reached GROUP BY pnum)
-WHERE furthest < $steps
-GROUP BY furthest
+-- The first customers by number who reached the step before this one and
+-- went no further.
+SELECT r.pnum
+FROM f_reached r ANTI JOIN (SELECT pnum FROM f_reached WHERE step = $step) n ON n.pnum = r.pnum
+WHERE r.step = $step - 1
+ORDER BY r.pnum
+LIMIT $limit
