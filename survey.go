@@ -122,7 +122,7 @@ type Question struct {
 	// ShowIf makes the question a follow-up: it is asked only when an
 	// earlier answer matches (a score range, or one of some choices). This
 	// is how follow-ups by score and branching are written.
-	ShowIf *Condition `json:"show_if,omitempty"`
+	ShowIf *AnswerCondition `json:"show_if,omitempty"`
 }
 
 // Choice is one answer of a choice question.
@@ -131,9 +131,9 @@ type Choice struct {
 	Text string `json:"text"`
 }
 
-// Condition tests an earlier answer. Min and Max bound a score
+// AnswerCondition tests an earlier answer. Min and Max bound a score
 // (inclusive); Any matches when any of the listed choices was picked.
-type Condition struct {
+type AnswerCondition struct {
 	Question string   `json:"question"`
 	Min      *float64 `json:"min,omitempty"`
 	Max      *float64 `json:"max,omitempty"`
@@ -516,7 +516,7 @@ func (s *Survey) ScoreQuestion() *Question {
 }
 
 // Matches reports whether an answer satisfies the condition.
-func (c *Condition) Matches(a *Answer) bool {
+func (c *AnswerCondition) Matches(a *Answer) bool {
 	if a == nil || a.Skipped {
 		return false
 	}
@@ -619,16 +619,16 @@ type LocalizedSurvey struct {
 
 // LocalizedQuestion is a question with its texts in one language.
 type LocalizedQuestion struct {
-	ID       string       `json:"id"`
-	Type     QuestionType `json:"type"`
-	Text     string       `json:"text"`
-	Required bool         `json:"required"`
-	Min      float64      `json:"min"`
-	Max      float64      `json:"max"`
-	MinLabel string       `json:"min_label,omitempty"`
-	MaxLabel string       `json:"max_label,omitempty"`
-	Choices  []Choice     `json:"choices,omitempty"`
-	ShowIf   *Condition   `json:"show_if,omitempty"`
+	ID       string           `json:"id"`
+	Type     QuestionType     `json:"type"`
+	Text     string           `json:"text"`
+	Required bool             `json:"required"`
+	Min      float64          `json:"min"`
+	Max      float64          `json:"max"`
+	MinLabel string           `json:"min_label,omitempty"`
+	MaxLabel string           `json:"max_label,omitempty"`
+	Choices  []Choice         `json:"choices,omitempty"`
+	ShowIf   *AnswerCondition `json:"show_if,omitempty"`
 }
 
 // Localize resolves every text of the survey in lang: the survey's own

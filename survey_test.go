@@ -14,10 +14,10 @@ func f(v float64) *float64 { return &v }
 func npsSurvey() *touchpoint.Survey {
 	s := &touchpoint.Survey{Workspace: "acme", Name: "Relationship NPS", Questions: []touchpoint.Question{
 		{ID: "score", Type: touchpoint.QuestionNPS, Required: true},
-		{ID: "why_low", Type: touchpoint.QuestionSingleChoice, Text: "What went wrong?", ShowIf: &touchpoint.Condition{Question: "score", Max: f(6)},
+		{ID: "why_low", Type: touchpoint.QuestionSingleChoice, Text: "What went wrong?", ShowIf: &touchpoint.AnswerCondition{Question: "score", Max: f(6)},
 			Choices: []touchpoint.Choice{{ID: "price", Text: "Price"}, {ID: "delivery", Text: "Delivery"}}},
-		{ID: "delivery_detail", Type: touchpoint.QuestionText, Text: "Tell us about the delivery", ShowIf: &touchpoint.Condition{Question: "why_low", Any: []string{"delivery"}}},
-		{ID: "reason", Type: touchpoint.QuestionText, ShowIf: &touchpoint.Condition{Question: "score", Min: f(7)}},
+		{ID: "delivery_detail", Type: touchpoint.QuestionText, Text: "Tell us about the delivery", ShowIf: &touchpoint.AnswerCondition{Question: "why_low", Any: []string{"delivery"}}},
+		{ID: "reason", Type: touchpoint.QuestionText, ShowIf: &touchpoint.AnswerCondition{Question: "score", Min: f(7)}},
 	}}
 	s.Normalize()
 	return s
@@ -61,7 +61,7 @@ func TestSurveyValidate(t *testing.T) {
 		{"UnknownChoiceInCondition", func(s *touchpoint.Survey) { s.Questions[2].ShowIf.Any = []string{"weather"} }, "questions[2].show_if.any"},
 		{"FirstQuestionConditional", func(s *touchpoint.Survey) {
 			s.Questions = s.Questions[:1]
-			s.Questions[0].ShowIf = &touchpoint.Condition{Question: "score", Min: f(1)}
+			s.Questions[0].ShowIf = &touchpoint.AnswerCondition{Question: "score", Min: f(1)}
 		}, "questions[0].show_if.question"},
 		{"RatingWithoutText", func(s *touchpoint.Survey) {
 			s.Type = touchpoint.SurveyRating

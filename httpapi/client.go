@@ -533,3 +533,66 @@ func (c *Client) UseTextModel(ctx context.Context, lang, model string) (*touchpo
 	err := c.do(ctx, http.MethodPut, "/api/v1/text/choice", bytes.NewReader(body), "application/json", &out)
 	return &out, err
 }
+
+// post sends a JSON body and decodes the JSON answer.
+func (c *Client) post(ctx context.Context, path string, in, out any) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodPost, path, bytes.NewReader(body), "application/json", out)
+}
+
+// Funnel counts the customers through each step of a funnel.
+func (c *Client) Funnel(ctx context.Context, r touchpoint.FunnelRequest) (*touchpoint.FunnelResponse, error) {
+	var out touchpoint.FunnelResponse
+	return &out, c.post(ctx, "/api/v1/analytics/funnel", r, &out)
+}
+
+// Paths lists what customers do after or before an activity.
+func (c *Client) Paths(ctx context.Context, r touchpoint.PathsRequest) (*touchpoint.PathsResponse, error) {
+	var out touchpoint.PathsResponse
+	return &out, c.post(ctx, "/api/v1/analytics/paths", r, &out)
+}
+
+// Retention builds a cohort retention grid.
+func (c *Client) Retention(ctx context.Context, r touchpoint.RetentionRequest) (*touchpoint.RetentionResponse, error) {
+	var out touchpoint.RetentionResponse
+	return &out, c.post(ctx, "/api/v1/analytics/retention", r, &out)
+}
+
+// JourneyMap discovers the journey map.
+func (c *Client) JourneyMap(ctx context.Context, r touchpoint.JourneyMapRequest) (*touchpoint.JourneyMap, error) {
+	var out touchpoint.JourneyMap
+	return &out, c.post(ctx, "/api/v1/analytics/journey-map", r, &out)
+}
+
+// Drivers ranks what explains a CX score or churn.
+func (c *Client) Drivers(ctx context.Context, r touchpoint.DriversRequest) (*touchpoint.DriversResponse, error) {
+	var out touchpoint.DriversResponse
+	return &out, c.post(ctx, "/api/v1/analytics/drivers", r, &out)
+}
+
+// Churn trains the churn model and lists the customers most at risk.
+func (c *Client) Churn(ctx context.Context, r touchpoint.ChurnRequest) (*touchpoint.ChurnResponse, error) {
+	var out touchpoint.ChurnResponse
+	return &out, c.post(ctx, "/api/v1/analytics/churn", r, &out)
+}
+
+// CLV describes and predicts customer lifetime value.
+func (c *Client) CLV(ctx context.Context, r touchpoint.CLVRequest) (*touchpoint.CLVResponse, error) {
+	var out touchpoint.CLVResponse
+	return &out, c.post(ctx, "/api/v1/analytics/clv", r, &out)
+}
+
+// RefreshScores retrains the models and stores every profile's scores.
+func (c *Client) RefreshScores(ctx context.Context) (*touchpoint.ScoresRefresh, error) {
+	var out touchpoint.ScoresRefresh
+	return &out, c.do(ctx, http.MethodPost, "/api/v1/analytics/scores/refresh", nil, "", &out)
+}
+
+// ProfileScores returns a profile's stored scores.
+func (c *Client) ProfileScores(ctx context.Context, profileID string) (*touchpoint.ProfileScores, error) {
+	var out touchpoint.ProfileScores
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/analytics/scores/"+url.PathEscape(profileID), nil, "", &out)
+}

@@ -36,6 +36,7 @@ type Config struct {
 	Sources    touchpoint.SourceService
 	APIKeys    touchpoint.APIKeyService
 	Profiles   touchpoint.ProfileService
+	Analytics  touchpoint.AnalyticsService
 	Log        LogInfo
 	// Ready returns nil when every store is open and every consumer runs.
 	Ready func(ctx context.Context) error
@@ -225,6 +226,18 @@ func (s *Server) routes() chi.Router {
 				r.Get("/profiles/{id}/merges", s.handle(s.handleProfileMerges))
 				r.Get("/profiles/{id}/trait-history", s.handle(s.handleTraitHistory))
 				r.Get("/accounts/{id}", s.handle(s.handleGetAccount))
+			})
+			r.Group(func(r chi.Router) {
+				r.Use(s.require(touchpoint.PermAnalyticsRead))
+				r.Post("/analytics/funnel", s.handle(s.handleFunnel))
+				r.Post("/analytics/paths", s.handle(s.handlePaths))
+				r.Post("/analytics/retention", s.handle(s.handleRetention))
+				r.Post("/analytics/journey-map", s.handle(s.handleJourneyMap))
+				r.Post("/analytics/drivers", s.handle(s.handleDrivers))
+				r.Post("/analytics/churn", s.handle(s.handleChurn))
+				r.Post("/analytics/clv", s.handle(s.handleCLV))
+				r.Post("/analytics/scores/refresh", s.handle(s.handleRefreshScores))
+				r.Get("/analytics/scores/{profile_id}", s.handle(s.handleProfileScores))
 			})
 			r.Group(func(r chi.Router) {
 				r.Use(s.require(touchpoint.PermProfilesWrite))

@@ -80,9 +80,9 @@ func setup(t *testing.T) (*survey.Service, *bundle) {
 	sv := &touchpoint.Survey{Workspace: "acme", Name: "Delivery NPS", Status: touchpoint.SurveyActive, Touchpoint: "delivery",
 		Questions: []touchpoint.Question{
 			{ID: "score", Type: touchpoint.QuestionNPS, Required: true},
-			{ID: "why_low", Type: touchpoint.QuestionSingleChoice, Text: "What went wrong?", ShowIf: &touchpoint.Condition{Question: "score", Max: &min6},
+			{ID: "why_low", Type: touchpoint.QuestionSingleChoice, Text: "What went wrong?", ShowIf: &touchpoint.AnswerCondition{Question: "score", Max: &min6},
 				Choices: []touchpoint.Choice{{ID: "late", Text: "It was late"}, {ID: "damaged", Text: "It was damaged"}}},
-			{ID: "reason", Type: touchpoint.QuestionText, ShowIf: &touchpoint.Condition{Question: "score", Min: &min7}},
+			{ID: "reason", Type: touchpoint.QuestionText, ShowIf: &touchpoint.AnswerCondition{Question: "score", Min: &min7}},
 		},
 		Widget: &touchpoint.WidgetRules{Enabled: true, URLs: []string{"https://shop.example/orders/*"}}}
 	if err := db.CreateSurvey(ctx, sv); err != nil {

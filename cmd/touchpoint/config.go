@@ -32,6 +32,8 @@ type Config struct {
 	// outside a request, e.g. by journeys, start with it). Empty: links
 	// made through the API use the address the request came to.
 	PublicURL string `json:"public_url"`
+	// Analytics sets the background refresh of journeys and scores.
+	Analytics AnalyticsConfig `json:"analytics"`
 }
 
 // IdentityConfig tunes identity resolution.
@@ -58,6 +60,7 @@ func DefaultConfig() Config {
 		LogFormat: "text",
 		Log:       LogConfig{Partitions: 1, Replicas: 1},
 		Identity:  IdentityConfig{StateCache: sqlite.DefaultStateCacheSize},
+		Analytics: AnalyticsConfig{JourneyRefresh: "10s", ScoresRefresh: "24h"},
 	}
 }
 
@@ -116,6 +119,9 @@ func (c Config) Validate() error {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return touchpoint.FieldError("public_url", "must be an http(s) address such as https://cx.example.com")
 		}
+	}
+	if _, _, err := c.Analytics.durations(); err != nil {
+		return err
 	}
 	return c.logConfig().Validate()
 }

@@ -8,6 +8,8 @@
 //	touchpoint rebuild analytics --data DIR    rebuild the analytics store from the log
 //	touchpoint bench   ingest                  measure durable ingest
 //	touchpoint text    analyze|themes|train|eval|models   sentiment and topics
+//	touchpoint bench   analytics               measure customer journey analytics
+//	touchpoint scores  refresh --data DIR      recompute profile scores
 package main
 
 import (
@@ -63,6 +65,8 @@ Usage:
   touchpoint text    train --lang xx --in F.tsv --out MODEL   train a sentiment model on label<TAB>text lines
   touchpoint text    eval                       accuracy of the built-in models on held-out data
   touchpoint text    models [list|add|use|remove]   a workspace's sentiment models
+  touchpoint bench   analytics                  measure funnels, paths, the journey map and retention on 10M events
+  touchpoint scores  refresh --data DIR         recompute churn and lifetime-value scores of every profile
   touchpoint version                            print the version
 
 Run 'touchpoint COMMAND -h' for a command's flags.
@@ -90,6 +94,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runBench(ctx, rest, stdout, stderr)
 	case "text":
 		return runText(ctx, rest, stdin, stdout, stderr)
+	case "scores":
+		return runScores(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "touchpoint", version)
 		return nil

@@ -150,6 +150,11 @@ func (n *node) startConsumers(ctx context.Context) error {
 			n.logger.Error("identity map feed stopped", "err", err)
 		}
 	}()
+	n.consumers.Add(1)
+	go func() {
+		defer n.consumers.Done()
+		n.runAnalytics(cctx)
+	}()
 	for _, c := range consumers {
 		after, err := c.checkpoint(ctx)
 		if err != nil {
@@ -268,6 +273,7 @@ func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
 		Sources:      n.state,
 		APIKeys:      n.state,
 		Profiles:     n.state,
+		Analytics:    n.warehouse,
 		Log:          n.log,
 		Ready:        n.ready,
 		Registry:     n.registry,
