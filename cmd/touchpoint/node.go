@@ -150,6 +150,26 @@ func (n *node) startConsumers(ctx context.Context) error {
 			n.logger.Error("identity map feed stopped", "err", err)
 		}
 	}()
+	// Identity resolution holds work back while it catches up with the
+	// log; when the log goes quiet it is written within half a second.
+	n.consumers.Add(1)
+	go func() {
+		defer n.consumers.Done()
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-cctx.Done():
+				return
+			case <-t.C:
+				if err := engine.Settle(cctx); err != nil && cctx.Err() == nil {
+					n.logger.Error("identity settle failed", "err", err)
+				} else {
+					n.feed.Notify()
+				}
+			}
+		}
+	}()
 	n.consumers.Add(1)
 	go func() {
 		defer n.consumers.Done()
