@@ -38,12 +38,31 @@ fuzz: ## Fuzz the decoders of untrusted input for 1 minute each
 	$(GO) test -run XXX -fuzz '^FuzzDecode$$' -fuzztime 60s .
 	$(GO) test -run XXX -fuzz FuzzNDJSON -fuzztime 60s ./importer/
 	$(GO) test -run XXX -fuzz FuzzCSV -fuzztime 60s ./importer/
+	$(GO) test -run XXX -fuzz FuzzPath -fuzztime 60s ./internal/jsonpath/
+	$(GO) test -run XXX -fuzz FuzzHookEvents -fuzztime 60s ./feedback/
+	$(GO) test -run XXX -fuzz FuzzFormAnswer -fuzztime 60s ./survey/
+	$(GO) test -run XXX -fuzz FuzzDecodeWidgetRequest -fuzztime 60s ./httpapi/
 	$(GO) test -run XXX -fuzz FuzzSafeNext -fuzztime 60s ./web/
+	$(GO) test -run XXX -fuzz FuzzReadTSV -fuzztime 60s ./text/
+	$(GO) test -run XXX -fuzz FuzzTokens -fuzztime 60s ./text/
+	$(GO) test -run XXX -fuzz FuzzReadModel -fuzztime 60s ./text/
+	$(GO) test -run XXX -fuzz FuzzSplitField -fuzztime 60s .
 	$(GO) test -run XXX -fuzz '^FuzzDecodeJourney$$' -fuzztime 60s .
 
 .PHONY: bench
 bench: build ## Measure durable ingest throughput and latency
 	./$(BIN) bench ingest
+
+# The labelled sets the built-in sentiment models are trained on (see NOTICE).
+SENTIMENT_DATA ?= ../shared/data/sentiment
+
+.PHONY: models
+models: build ## Retrain the built-in sentiment models from $(SENTIMENT_DATA)
+	for lang in en vi th fa; do \
+		./$(BIN) text train --lang $$lang --in $(SENTIMENT_DATA)/$$lang.train.tsv --out text/models/$$lang.tpm || exit 1; \
+	done
+	$(MAKE) build
+	./$(BIN) text eval --sentiment-data $(SENTIMENT_DATA)
 
 .PHONY: clean
 clean: ## Remove build output

@@ -13,7 +13,14 @@
 //	duckdb/   the analytics store (events for queries)
 //	httpapi/  the collection API, the admin API and its Go client
 //	importer/ NDJSON and CSV history import
+//	survey/   survey delivery: invitations, fatigue rules, answers, the
+//	          hosted page, email block and website widget
+//	feedback/ the feedback engine, inbound webhook mapping, CSV import
 //	demo/     the deterministic demo data set
 //	journey/  the journey engine and the outbox dispatcher
 //	channel/  email, SMS, webhook and in-app senders
+//
+// Voice of the customer lives in survey.go (surveys, questions, invitations,
+// responses), feedback.go (feedback from every source, inbound webhooks) and
+// metric.go (NPS, CSAT, CES and response rate, with their margins of error).
 package touchpoint

@@ -15,6 +15,7 @@ const (
 	EFORBIDDEN    = "forbidden"
 	ETOOLARGE     = "too_large"
 	EUNAVAILABLE  = "unavailable"
+	ERATELIMITED  = "rate_limited"
 	EINTERNAL     = "internal"
 )
 

@@ -110,6 +110,7 @@ type PipelineStats struct {
 	LogSequence       uint64 `json:"log_sequence"`
 	AnalyticsSequence uint64 `json:"analytics_sequence"`
 	IdentitySequence  uint64 `json:"identity_sequence"`
+	FeedbackSequence  uint64 `json:"feedback_sequence"`
 	// IdentityChangeSequence numbers the last change identity resolution
 	// made to who is who; IdentityMapSequence is the last such change the
 	// analytics store's identity map has applied.
@@ -121,7 +122,7 @@ type PipelineStats struct {
 // analytics attributes events to profiles as identity resolution does.
 func (p PipelineStats) CaughtUp() bool {
 	return p.AnalyticsSequence >= p.LogSequence && p.IdentitySequence >= p.LogSequence &&
-		p.IdentityMapSequence >= p.IdentityChangeSequence
+		p.IdentityMapSequence >= p.IdentityChangeSequence && p.FeedbackSequence >= p.LogSequence
 }
 
 // EventAppender appends events to the log. Append returns only once every

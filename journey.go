@@ -64,7 +64,7 @@ type JourneyDefinition struct {
 	Name        string        `json:"name"`
 	Description string        `json:"description,omitempty"`
 	Entry       JourneyEntry  `json:"entry"`
-	Nodes       []JourneyNode `json:"nodes"`
+	Nodes       []JourneyStep `json:"nodes"`
 	// Goal, when set, ends the journey for a customer as a conversion.
 	Goal *JourneyGoal `json:"goal,omitempty"`
 	// Exits end the journey for a customer when one of these events happens.
@@ -186,9 +186,9 @@ const (
 	NodeExit        = "exit"         // end the journey here
 )
 
-// JourneyNode is one step. Which fields apply depends on Type; the others
+// JourneyStep is one node of a journey. Which fields apply depends on Type; the others
 // must be empty.
-type JourneyNode struct {
+type JourneyStep struct {
 	ID       string    `json:"id"`
 	Type     string    `json:"type"`
 	Name     string    `json:"name,omitempty"`
@@ -308,7 +308,7 @@ func (d *JourneyDefinition) Edges() []Edge {
 }
 
 // Node returns the node with id, or nil.
-func (d *JourneyDefinition) Node(id string) *JourneyNode {
+func (d *JourneyDefinition) Node(id string) *JourneyStep {
 	for i := range d.Nodes {
 		if d.Nodes[i].ID == id {
 			return &d.Nodes[i]
@@ -459,7 +459,7 @@ func (d *JourneyDefinition) checkLoops(ids map[string]int) error {
 	return nil
 }
 
-func (n *JourneyNode) outputs() []string {
+func (n *JourneyStep) outputs() []string {
 	out := []string{n.Next, n.TimeoutNext, n.Else}
 	for _, b := range n.Branches {
 		out = append(out, b.Next)
@@ -519,7 +519,7 @@ func (e *JourneyEntry) validate() error {
 	return nil
 }
 
-func (n *JourneyNode) validate(ctx context.Context, f, workspace string, check URLChecker, link func(field, node, to string) error) error {
+func (n *JourneyStep) validate(ctx context.Context, f, workspace string, check URLChecker, link func(field, node, to string) error) error {
 	bad := func(field, format string, args ...any) error {
 		return FieldError(f+"."+field, "node %q: %s", n.ID, fmt.Sprintf(format, args...))
 	}

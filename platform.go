@@ -29,6 +29,11 @@ type PlatformEvent struct {
 	// the event's userId; otherwise the event names the profile itself.
 	ProfileID string
 	UserID    string
+	// AnonymousID is a device id, for a customer known by nothing else yet
+	// (a website visitor answering the survey widget). It is sent as the
+	// event's anonymousId when there is no profile id, and beside the
+	// user id when there is one, so identity resolution links the two.
+	AnonymousID string
 	// Event is the event name, lower-case and dotted for platform actions
 	// ("message.sent", "segment.entered"); see docs/EVENTS.md.
 	Event      string
@@ -44,8 +49,8 @@ func (p PlatformEvent) Build() (Event, error) {
 		return Event{}, FieldError("id", "required")
 	case p.Workspace == "":
 		return Event{}, FieldError("workspace", "required")
-	case p.ProfileID == "" && p.UserID == "":
-		return Event{}, FieldError("profile_id", "required when there is no user id")
+	case p.ProfileID == "" && p.UserID == "" && p.AnonymousID == "":
+		return Event{}, FieldError("profile_id", "required when there is no user id or anonymous id")
 	case p.Event == "":
 		return Event{}, FieldError("event", "required")
 	case p.Timestamp.IsZero():
@@ -56,9 +61,12 @@ func (p PlatformEvent) Build() (Event, error) {
 		UserID: p.UserID, Channel: p.Channel, Timestamp: p.Timestamp.UTC(), ReceivedAt: p.Timestamp.UTC(),
 	}
 	ctx := map[string]any{"library": map[string]string{"name": "touchpoint"}}
-	if p.UserID == "" {
+	switch {
+	case p.UserID == "" && p.ProfileID != "":
 		ev.AnonymousID = p.ProfileID
 		ctx["externalIds"] = []map[string]string{{"type": KindProfile, "id": p.ProfileID, "collection": "users"}}
+	default:
+		ev.AnonymousID = p.AnonymousID
 	}
 	var err error
 	if ev.Context, err = json.Marshal(ctx); err != nil {

@@ -34,6 +34,16 @@ func TestPlatformEvent(t *testing.T) {
 			t.Fatalf("event %+v, %v", ev, err)
 		}
 	})
+	t.Run("AnonymousVisitor", func(t *testing.T) {
+		ev, err := touchpoint.PlatformEvent{ID: "x4", Workspace: "default", AnonymousID: "anon-7", Event: "Survey Responded", Timestamp: at}.Build()
+		if err != nil || ev.AnonymousID != "anon-7" || ev.UserID != "" || strings.Contains(string(ev.Context), "externalIds") {
+			t.Fatalf("event %+v, %v", ev, err)
+		}
+		both, err := touchpoint.PlatformEvent{ID: "x5", Workspace: "default", UserID: "u1", AnonymousID: "anon-7", Event: "Survey Responded", Timestamp: at}.Build()
+		if err != nil || both.UserID != "u1" || both.AnonymousID != "anon-7" {
+			t.Fatalf("event %+v, %v", both, err)
+		}
+	})
 	t.Run("ErrInvalid", func(t *testing.T) {
 		_, err := touchpoint.PlatformEvent{ID: "x3", Workspace: "default", Event: "case.opened", Timestamp: at}.Build()
 		if touchpoint.ErrorField(err) != "profile_id" {

@@ -20,6 +20,9 @@ type Profile struct {
 	// Accounts are the companies or households the customer belongs to
 	// (Segment group calls).
 	Accounts []ProfileAccount `json:"accounts"`
+	// Scores are the churn and lifetime-value predictions of the last
+	// scores refresh, when there was one.
+	Scores *ProfileScores `json:"scores,omitempty"`
 	// MergedFrom lists the profiles merged into this one.
 	MergedFrom []string `json:"merged_from,omitempty"`
 	// MergedInto is set when this profile was merged into another; reads

@@ -9,4 +9,9 @@
 //
 // Events keep their raw identifiers (userId, anonymousId); identity is
 // resolved at query time, so a merge never rewrites events.
+//
+// The feedback engine keeps one row per feedback item in the feedback table
+// (scores, sentiment, topics, touchpoint, survey, language, channel, raw
+// identifiers), written in batches with its own checkpoint; CX metrics are
+// counted there (ScoreCounts, ResponseCounts) and computed in the domain.
 package duckdb

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"text/template"
 
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
 	"github.com/touchpoint-cx/touchpoint/internal/sqlfiles"
@@ -31,6 +32,12 @@ type Warehouse struct {
 	wconn *sql.Conn
 
 	queries map[string]string
+
+	// jmu serialises journey refreshes (journey.go).
+	jmu sync.Mutex
+
+	tmu       sync.Mutex
+	templates map[string]*template.Template
 
 	// afterAppend, when set by tests, runs between appending a batch and
 	// saving its checkpoint, to prove the two commit together or not at all.

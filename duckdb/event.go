@@ -209,11 +209,13 @@ func tm(t time.Time) any {
 	return t
 }
 
+// js hands a JSON column to the appender as raw JSON: a Go string would be
+// stored as a JSON string wrapping the object, out of reach of JSON functions.
 func js(b json.RawMessage) any {
 	if len(b) == 0 {
 		return nil
 	}
-	return string(b)
+	return b
 }
 
 func raw(s sql.NullString) json.RawMessage {

@@ -244,6 +244,130 @@ func (c *Client) SetIdentityRules(ctx context.Context, rules touchpoint.Identity
 	return c.do(ctx, http.MethodPut, "/api/v1/identity/rules", bytes.NewReader(body), "application/json", nil)
 }
 
+// CreateSurvey creates a survey and returns it as stored.
+func (c *Client) CreateSurvey(ctx context.Context, s *touchpoint.Survey) (*SurveyView, error) {
+	body, _ := json.Marshal(s)
+	var out SurveyView
+	err := c.do(ctx, http.MethodPost, "/api/v1/surveys", bytes.NewReader(body), "application/json", &out)
+	return &out, err
+}
+
+// UpdateSurvey replaces a survey's definition.
+func (c *Client) UpdateSurvey(ctx context.Context, s *touchpoint.Survey) (*SurveyView, error) {
+	body, _ := json.Marshal(s)
+	var out SurveyView
+	err := c.do(ctx, http.MethodPut, "/api/v1/surveys/"+url.PathEscape(s.ID), bytes.NewReader(body), "application/json", &out)
+	return &out, err
+}
+
+// Survey returns a survey.
+func (c *Client) Survey(ctx context.Context, id string) (*SurveyView, error) {
+	var out SurveyView
+	err := c.do(ctx, http.MethodGet, "/api/v1/surveys/"+url.PathEscape(id), nil, "", &out)
+	return &out, err
+}
+
+// InviteToSurvey makes a personal survey link for a customer.
+func (c *Client) InviteToSurvey(ctx context.Context, surveyID string, req InviteRequest) (*InviteResponse, error) {
+	body, _ := json.Marshal(req)
+	var out InviteResponse
+	err := c.do(ctx, http.MethodPost, "/api/v1/surveys/"+url.PathEscape(surveyID)+"/invitations", bytes.NewReader(body), "application/json", &out)
+	return &out, err
+}
+
+// SurveyResponses returns a survey's responses, newest first.
+func (c *Client) SurveyResponses(ctx context.Context, surveyID string) ([]*touchpoint.Response, error) {
+	var out ResponsesResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/surveys/"+url.PathEscape(surveyID)+"/responses", nil, "", &out)
+	return out.Responses, err
+}
+
+// SurveyResults returns a survey's results summary.
+func (c *Client) SurveyResults(ctx context.Context, surveyID string, q url.Values) (*ResultsResponse, error) {
+	var out ResultsResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/surveys/"+url.PathEscape(surveyID)+"/results?"+q.Encode(), nil, "", &out)
+	return &out, err
+}
+
+// SetSurveySettings sets the workspace's survey rules.
+func (c *Client) SetSurveySettings(ctx context.Context, st touchpoint.SurveySettings) error {
+	body, _ := json.Marshal(st)
+	return c.do(ctx, http.MethodPut, "/api/v1/survey-settings", bytes.NewReader(body), "application/json", nil)
+}
+
+// NPS returns GET /api/v1/metrics/nps with the given filters.
+func (c *Client) NPS(ctx context.Context, q url.Values) (touchpoint.NPSResult, error) {
+	var out touchpoint.NPSResult
+	err := c.do(ctx, http.MethodGet, "/api/v1/metrics/nps?"+q.Encode(), nil, "", &out)
+	return out, err
+}
+
+// CSAT returns GET /api/v1/metrics/csat.
+func (c *Client) CSAT(ctx context.Context, q url.Values) (touchpoint.CSATResult, error) {
+	var out touchpoint.CSATResult
+	err := c.do(ctx, http.MethodGet, "/api/v1/metrics/csat?"+q.Encode(), nil, "", &out)
+	return out, err
+}
+
+// CES returns GET /api/v1/metrics/ces.
+func (c *Client) CES(ctx context.Context, q url.Values) (touchpoint.CESResult, error) {
+	var out touchpoint.CESResult
+	err := c.do(ctx, http.MethodGet, "/api/v1/metrics/ces?"+q.Encode(), nil, "", &out)
+	return out, err
+}
+
+// ResponseRate returns GET /api/v1/metrics/response-rate.
+func (c *Client) ResponseRate(ctx context.Context, q url.Values) (touchpoint.ResponseRateResult, error) {
+	var out touchpoint.ResponseRateResult
+	err := c.do(ctx, http.MethodGet, "/api/v1/metrics/response-rate?"+q.Encode(), nil, "", &out)
+	return out, err
+}
+
+// MetricBreakdown returns a metric ("nps", "csat", "ces", "response-rate")
+// broken down by a dimension.
+func (c *Client) MetricBreakdown(ctx context.Context, metric, by string, q url.Values) (*BreakdownResponse, error) {
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("by", by)
+	var out BreakdownResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/metrics/"+metric+"/breakdown?"+q.Encode(), nil, "", &out)
+	return &out, err
+}
+
+// MetricSeries returns a metric over time.
+func (c *Client) MetricSeries(ctx context.Context, metric, interval string, q url.Values) (*SeriesResponse, error) {
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("interval", interval)
+	var out SeriesResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/metrics/"+metric+"/series?"+q.Encode(), nil, "", &out)
+	return &out, err
+}
+
+// Feedback returns the feedback inbox with the given filters.
+func (c *Client) Feedback(ctx context.Context, q url.Values) ([]*touchpoint.Feedback, error) {
+	var out FeedbackResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/feedback?"+q.Encode(), nil, "", &out)
+	return out.Feedback, err
+}
+
+// CreateFeedbackHook creates an inbound feedback webhook.
+func (c *Client) CreateFeedbackHook(ctx context.Context, req HookRequest) (*HookView, error) {
+	body, _ := json.Marshal(req)
+	var out HookView
+	err := c.do(ctx, http.MethodPost, "/api/v1/feedback-hooks", bytes.NewReader(body), "application/json", &out)
+	return &out, err
+}
+
+// ImportFeedback uploads a CSV of tickets or reviews; q carries map, kind…
+func (c *Client) ImportFeedback(ctx context.Context, csv io.Reader, q url.Values) (*FeedbackAccepted, error) {
+	var out FeedbackAccepted
+	err := c.do(ctx, http.MethodPost, "/api/v1/feedback/import?"+q.Encode(), csv, "text/csv", &out)
+	return &out, err
+}
+
 // Account returns an account with up to limit members (0: the default).
 func (c *Client) Account(ctx context.Context, id string, limit int) (*touchpoint.Account, error) {
 	path := "/api/v1/accounts/" + url.PathEscape(id)
@@ -364,4 +488,111 @@ func (c *Client) RevokeKey(ctx context.Context, id string) (*touchpoint.APIKey, 
 	var k touchpoint.APIKey
 	err := c.do(ctx, http.MethodPost, "/api/v1/keys/"+url.PathEscape(id)+"/revoke", nil, "", &k)
 	return &k, err
+}
+
+// AnalyzeText reads sentiment and topics of texts (POST /api/v1/text/analyze).
+func (c *Client) AnalyzeText(ctx context.Context, texts []string, lang string) ([]touchpoint.TextAnalysis, error) {
+	body, _ := json.Marshal(AnalyzeTextRequest{Texts: texts, Language: lang})
+	var out AnalyzeTextResponse
+	err := c.do(ctx, http.MethodPost, "/api/v1/text/analyze", bytes.NewReader(body), "application/json", &out)
+	return out.Results, err
+}
+
+// TextThemes groups texts into themes (POST /api/v1/text/themes).
+func (c *Client) TextThemes(ctx context.Context, req ThemesRequest) ([]touchpoint.TextTheme, error) {
+	body, _ := json.Marshal(req)
+	var out ThemesResponse
+	err := c.do(ctx, http.MethodPost, "/api/v1/text/themes", bytes.NewReader(body), "application/json", &out)
+	return out.Themes, err
+}
+
+// TextModels lists the workspace's sentiment models and its choice.
+func (c *Client) TextModels(ctx context.Context) (*touchpoint.TextModels, error) {
+	var out touchpoint.TextModels
+	err := c.do(ctx, http.MethodGet, "/api/v1/text/models", nil, "", &out)
+	return &out, err
+}
+
+// AddTextModel uploads a model file under a name.
+func (c *Client) AddTextModel(ctx context.Context, name string, model io.Reader) (*touchpoint.TextModel, error) {
+	var out touchpoint.TextModel
+	err := c.do(ctx, http.MethodPost, "/api/v1/text/models?name="+url.QueryEscape(name), model, "application/octet-stream", &out)
+	return &out, err
+}
+
+// RemoveTextModel deletes a workspace model.
+func (c *Client) RemoveTextModel(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/text/models/"+url.PathEscape(id), nil, "", nil)
+}
+
+// UseTextModel chooses the workspace's model for a language ("builtin"
+// for the built-in one).
+func (c *Client) UseTextModel(ctx context.Context, lang, model string) (*touchpoint.TextModels, error) {
+	body, _ := json.Marshal(UseTextModelRequest{Language: lang, Model: model})
+	var out touchpoint.TextModels
+	err := c.do(ctx, http.MethodPut, "/api/v1/text/choice", bytes.NewReader(body), "application/json", &out)
+	return &out, err
+}
+
+// post sends a JSON body and decodes the JSON answer.
+func (c *Client) post(ctx context.Context, path string, in, out any) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodPost, path, bytes.NewReader(body), "application/json", out)
+}
+
+// Funnel counts the customers through each step of a funnel.
+func (c *Client) Funnel(ctx context.Context, r touchpoint.FunnelRequest) (*touchpoint.FunnelResponse, error) {
+	var out touchpoint.FunnelResponse
+	return &out, c.post(ctx, "/api/v1/analytics/funnel", r, &out)
+}
+
+// Paths lists what customers do after or before an activity.
+func (c *Client) Paths(ctx context.Context, r touchpoint.PathsRequest) (*touchpoint.PathsResponse, error) {
+	var out touchpoint.PathsResponse
+	return &out, c.post(ctx, "/api/v1/analytics/paths", r, &out)
+}
+
+// Retention builds a cohort retention grid.
+func (c *Client) Retention(ctx context.Context, r touchpoint.RetentionRequest) (*touchpoint.RetentionResponse, error) {
+	var out touchpoint.RetentionResponse
+	return &out, c.post(ctx, "/api/v1/analytics/retention", r, &out)
+}
+
+// JourneyMap discovers the journey map.
+func (c *Client) JourneyMap(ctx context.Context, r touchpoint.JourneyMapRequest) (*touchpoint.JourneyMap, error) {
+	var out touchpoint.JourneyMap
+	return &out, c.post(ctx, "/api/v1/analytics/journey-map", r, &out)
+}
+
+// Drivers ranks what explains a CX score or churn.
+func (c *Client) Drivers(ctx context.Context, r touchpoint.DriversRequest) (*touchpoint.DriversResponse, error) {
+	var out touchpoint.DriversResponse
+	return &out, c.post(ctx, "/api/v1/analytics/drivers", r, &out)
+}
+
+// Churn trains the churn model and lists the customers most at risk.
+func (c *Client) Churn(ctx context.Context, r touchpoint.ChurnRequest) (*touchpoint.ChurnResponse, error) {
+	var out touchpoint.ChurnResponse
+	return &out, c.post(ctx, "/api/v1/analytics/churn", r, &out)
+}
+
+// CLV describes and predicts customer lifetime value.
+func (c *Client) CLV(ctx context.Context, r touchpoint.CLVRequest) (*touchpoint.CLVResponse, error) {
+	var out touchpoint.CLVResponse
+	return &out, c.post(ctx, "/api/v1/analytics/clv", r, &out)
+}
+
+// RefreshScores retrains the models and stores every profile's scores.
+func (c *Client) RefreshScores(ctx context.Context) (*touchpoint.ScoresRefresh, error) {
+	var out touchpoint.ScoresRefresh
+	return &out, c.do(ctx, http.MethodPost, "/api/v1/analytics/scores/refresh", nil, "", &out)
+}
+
+// ProfileScores returns a profile's stored scores.
+func (c *Client) ProfileScores(ctx context.Context, profileID string) (*touchpoint.ProfileScores, error) {
+	var out touchpoint.ProfileScores
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/analytics/scores/"+url.PathEscape(profileID), nil, "", &out)
 }

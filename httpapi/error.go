@@ -18,6 +18,7 @@ var statusByCode = map[string]int{
 	touchpoint.ECONFLICT:     http.StatusConflict,
 	touchpoint.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	touchpoint.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	touchpoint.ERATELIMITED:  http.StatusTooManyRequests,
 	touchpoint.EINTERNAL:     http.StatusInternalServerError,
 }
 

@@ -27,10 +27,20 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if s.cfg.FeedbackSeq != nil {
+		// Read before the log's head, like the other checkpoints.
+		if stats.Pipeline.FeedbackSequence, err = s.cfg.FeedbackSeq(r.Context()); err != nil {
+			return err
+		}
+	}
 	if s.cfg.Log != nil {
 		if stats.Pipeline.LogSequence, err = s.cfg.Log.LastSequence(r.Context()); err != nil {
 			return err
 		}
+	}
+	if s.cfg.FeedbackSeq == nil {
+		// No feedback engine runs: there is nothing for it to catch up on.
+		stats.Pipeline.FeedbackSequence = stats.Pipeline.LogSequence
 	}
 	writeJSON(w, http.StatusOK, stats)
 	return nil

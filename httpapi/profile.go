@@ -39,6 +39,15 @@ func (s *Server) handleGetProfile(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if s.cfg.Analytics != nil {
+		// Churn and lifetime-value scores, once a refresh has computed them.
+		sc, err := s.cfg.Analytics.ProfileScores(r.Context(), workspaceOf(r), p.ID)
+		if err == nil {
+			p.Scores = sc
+		} else if touchpoint.ErrorCode(err) != touchpoint.ENOTFOUND {
+			return err
+		}
+	}
 	writeJSON(w, http.StatusOK, p)
 	return nil
 }

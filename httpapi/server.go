@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/survey"
 )
 
 // LogInfo tells how far the log has been written.
@@ -35,6 +36,7 @@ type Config struct {
 	Sources    touchpoint.SourceService
 	APIKeys    touchpoint.APIKeyService
 	Profiles   touchpoint.ProfileService
+	Analytics  touchpoint.AnalyticsService
 	Log        LogInfo
 	// Ready returns nil when every store is open and every consumer runs.
 	Ready func(ctx context.Context) error
@@ -47,6 +49,17 @@ type Config struct {
 	LocalKey string
 	// RulesChanged, if set, is told when a workspace's identity rules change.
 	RulesChanged func(workspace string)
+	// Surveys, Feedback and Metrics serve voice-of-the-customer routes;
+	// Delivery takes answers and makes invitations. Segments, if set,
+	// resolves segment_id in metric queries.
+	Surveys  touchpoint.SurveyService
+	Feedback touchpoint.FeedbackService
+	Metrics  touchpoint.MetricService
+	Delivery *survey.Service
+	Segments touchpoint.SegmentMembers
+	// FeedbackSeq, if set, tells how far the feedback engine has read the
+	// log, for /api/v1/stats.
+	FeedbackSeq func(ctx context.Context) (uint64, error)
 	// IdentityMapSynced, if set, waits until analytics attributes events
 	// as identity resolution does now (after an unmerge, say).
 	IdentityMapSynced func(ctx context.Context) error
@@ -64,6 +77,11 @@ type Config struct {
 	// Dashboard, if set, serves every path that is not an API route: the
 	// web app, its sign-in pages and static files.
 	Dashboard http.Handler
+	// Text reads sentiment and topics, TextGroups groups texts into
+	// themes, TextModels manages the workspace's sentiment models.
+	Text       touchpoint.TextAnalyzer
+	TextGroups touchpoint.TextGrouper
+	TextModels touchpoint.TextModelManager
 
 	// Journeys, messaging and consent.
 	Journeys     touchpoint.JourneyService
@@ -93,6 +111,7 @@ type Server struct {
 	router  chi.Router
 	keys    *writeKeyCache
 	metrics *serverMetrics
+	limits  *publicLimits
 
 	mu  sync.Mutex
 	srv *http.Server
@@ -112,7 +131,7 @@ func NewServer(cfg Config) *Server {
 	if cfg.Debug == nil {
 		cfg.Debug = touchpoint.NewDebugRing(0)
 	}
-	s := &Server{cfg: cfg, logger: cfg.Logger, keys: newWriteKeyCache(cfg.Sources, 30*time.Second), metrics: newServerMetrics()}
+	s := &Server{cfg: cfg, logger: cfg.Logger, keys: newWriteKeyCache(cfg.Sources, 30*time.Second), metrics: newServerMetrics(), limits: newPublicLimits()}
 	for _, c := range s.metrics.collectors() {
 		cfg.Registry.MustRegister(c)
 	}
@@ -176,6 +195,7 @@ func (s *Server) routes() chi.Router {
 			return touchpoint.FieldError("type", "unknown call type %q (want track, identify, page, screen, group, alias or batch)", chi.URLParam(r, "call"))
 		}))
 	})
+	s.publicSurveyRoutes(r)
 
 	// Unsubscribe links in emails work without signing in: the token is signed.
 	r.Get("/u/{token}", s.handle(s.handleUnsubscribePage))
@@ -227,10 +247,24 @@ func (s *Server) routes() chi.Router {
 				r.Get("/accounts/{id}", s.handle(s.handleGetAccount))
 			})
 			r.Group(func(r chi.Router) {
+				r.Use(s.require(touchpoint.PermAnalyticsRead))
+				r.Post("/analytics/funnel", s.handle(s.handleFunnel))
+				r.Post("/analytics/paths", s.handle(s.handlePaths))
+				r.Post("/analytics/retention", s.handle(s.handleRetention))
+				r.Post("/analytics/journey-map", s.handle(s.handleJourneyMap))
+				r.Post("/analytics/drivers", s.handle(s.handleDrivers))
+				r.Post("/analytics/churn", s.handle(s.handleChurn))
+				r.Post("/analytics/clv", s.handle(s.handleCLV))
+				r.Post("/analytics/scores/refresh", s.handle(s.handleRefreshScores))
+				r.Get("/analytics/scores/{profile_id}", s.handle(s.handleProfileScores))
+			})
+			r.Group(func(r chi.Router) {
 				r.Use(s.require(touchpoint.PermProfilesWrite))
 				r.Put("/identity/rules", s.handle(s.handlePutIdentityRules))
 				r.Post("/profiles/{id}/unmerge", s.handle(s.handleUnmerge))
 			})
+			s.surveyRoutes(r)
+			s.textRoutes(r)
 			s.journeyRoutes(r)
 		})
 	})
@@ -291,7 +325,7 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) error {
 // preflight requests before routing.
 func cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasPrefix(r.URL.Path, "/v1/") && !strings.HasPrefix(r.URL.Path, "/beacon/") {
+		if !strings.HasPrefix(r.URL.Path, "/v1/") && !strings.HasPrefix(r.URL.Path, "/beacon/") && !strings.HasPrefix(r.URL.Path, "/survey/v1/") {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -26,7 +26,7 @@ type version struct {
 }
 
 type node struct {
-	*touchpoint.JourneyNode
+	*touchpoint.JourneyStep
 	cond     *vm.Program   // wait-for-event conditions
 	branches []*vm.Program // branch conditions, in order
 	traits   map[string]*vm.Program
@@ -84,7 +84,7 @@ func compile(v *touchpoint.JourneyVersion) (*version, error) {
 	}
 	for i := range v.Definition.Nodes {
 		jn := &v.Definition.Nodes[i]
-		n := &node{JourneyNode: jn, tod: -1}
+		n := &node{JourneyStep: jn, tod: -1}
 		switch jn.Type {
 		case touchpoint.NodeWait:
 			if jn.Event != "" {

@@ -35,6 +35,11 @@ type DispatcherConfig struct {
 	MaxAttempts int
 	// Batch is how many due messages one pass takes.
 	Batch int
+	// SurveyInvite, if set, makes a personal invitation to a survey for a
+	// customer (the survey feature's fatigue rules apply) and returns its
+	// token; the link is PublicURL/s/TOKEN. It returns ECONFLICT when the
+	// customer may not be asked now. Unset, links name the survey itself.
+	SurveyInvite func(ctx context.Context, workspace, surveyID, profileID, channel string) (token string, err error)
 }
 
 // Dispatcher empties the outbox: it applies the rules that hold across
@@ -205,7 +210,9 @@ func (d *Dispatcher) dispatch(ctx context.Context, del *touchpoint.Delivery) err
 		}
 		budget = BudgetCheck{Count: true, Max: settings.Budget.Max, Since: now.Add(-time.Duration(settings.Budget.Per)), Now: now}
 	}
-	if err := d.render(ctx, del, jv, n, p, &settings, m); err != nil {
+	if err := d.render(ctx, del, jv, n, p, &settings, m); touchpoint.ErrorCode(err) == touchpoint.ECONFLICT {
+		return d.skip(ctx, del, now, touchpoint.ErrorMessage(err)) // a survey's fatigue rules said no
+	} else if err != nil {
 		return d.giveUp(ctx, del, now, err.Error())
 	}
 	del.Recipient = m.To
@@ -383,7 +390,7 @@ func (d *Dispatcher) dead(ctx context.Context, del *touchpoint.Delivery, now tim
 }
 
 // TemplateData is what message templates see.
-func (d *Dispatcher) templateData(ctx context.Context, del *touchpoint.Delivery, n *touchpoint.JourneyNode, p *touchpoint.Profile) (map[string]any, error) {
+func (d *Dispatcher) templateData(ctx context.Context, del *touchpoint.Delivery, n *touchpoint.JourneyStep, p *touchpoint.Profile) (map[string]any, error) {
 	data := map[string]any{
 		"profile": profileVars(p),
 		"event":   triggerVars(del.Context),
@@ -400,13 +407,21 @@ func (d *Dispatcher) templateData(ctx context.Context, del *touchpoint.Delivery,
 		data["unsubscribe_url"] = base + "/u/" + UnsubscribeToken(secret, del.Workspace, p.ID, ch)
 	}
 	if n.SurveyID != "" {
-		data["survey_url"] = base + "/s/" + url.PathEscape(n.SurveyID) + "?m=" + url.QueryEscape(del.ID)
+		if d.cfg.SurveyInvite == nil {
+			data["survey_url"] = base + "/s/" + url.PathEscape(n.SurveyID) + "?m=" + url.QueryEscape(del.ID)
+		} else {
+			token, err := d.cfg.SurveyInvite(ctx, del.Workspace, n.SurveyID, p.ID, del.Channel)
+			if err != nil {
+				return nil, err
+			}
+			data["survey_url"] = base + "/s/" + url.PathEscape(token)
+		}
 	}
 	return data, nil
 }
 
 // render fills m from the node's templates.
-func (d *Dispatcher) render(ctx context.Context, del *touchpoint.Delivery, jv *touchpoint.JourneyVersion, n *touchpoint.JourneyNode, p *touchpoint.Profile, s *touchpoint.MessagingSettings, m *channel.Message) error {
+func (d *Dispatcher) render(ctx context.Context, del *touchpoint.Delivery, jv *touchpoint.JourneyVersion, n *touchpoint.JourneyStep, p *touchpoint.Profile, s *touchpoint.MessagingSettings, m *channel.Message) error {
 	data, err := d.templateData(ctx, del, n, p)
 	if err != nil {
 		return err

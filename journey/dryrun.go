@@ -149,7 +149,7 @@ func (e *Engine) DryRun(ctx context.Context, workspace string, def *touchpoint.J
 			add(n.ID, n.Type, port, note)
 			nodeID = next
 		case touchpoint.NodeSplit:
-			arm := pickArm(enrolmentID(cv.v, p.ID, "dry-run"), n.JourneyNode)
+			arm := pickArm(enrolmentID(cv.v, p.ID, "dry-run"), n.JourneyStep)
 			total := 0
 			for _, a := range n.Arms {
 				total += a.Weight

@@ -580,7 +580,7 @@ func (r *run) advance(cv *version, en *touchpoint.Enrolment, nodeID string) {
 			r.pass(cv, n.ID, port)
 			nodeID = next
 		case touchpoint.NodeSplit:
-			arm := pickArm(en.ID, n.JourneyNode)
+			arm := pickArm(en.ID, n.JourneyStep)
 			en.Arm = n.ID + ":" + arm.Name
 			props["arm"] = arm.Name
 			props["holdout"] = arm.Holdout
@@ -628,7 +628,7 @@ func (r *run) advance(cv *version, en *touchpoint.Enrolment, nodeID string) {
 
 // pickArm chooses a split arm by weight, from a hash of the enrolment and
 // the node: random across customers, the same on every replay.
-func pickArm(enrolmentID string, n *touchpoint.JourneyNode) touchpoint.JourneyArm {
+func pickArm(enrolmentID string, n *touchpoint.JourneyStep) touchpoint.JourneyArm {
 	h := sha256.Sum256([]byte(enrolmentID + "\x00" + n.ID))
 	total := 0
 	for _, a := range n.Arms {

@@ -19,6 +19,10 @@ type Batch struct {
 	// LastSequence is the log sequence of the last message in the batch: the
 	// checkpoint to store with the batch's effects.
 	LastSequence uint64
+	// Full says the batch was cut at the consumer's size limit, so more
+	// events are probably waiting; a handler may defer making its work
+	// durable until a batch that is not full (the consumer has caught up).
+	Full bool
 }
 
 // ConsumerConfig tunes how a consumer reads.
@@ -88,6 +92,7 @@ func (l *Log) Consume(ctx context.Context, cfg ConsumerConfig, h Handler) error 
 			wait = time.Until(deadline)
 		}
 		if wait <= 0 || len(batch.Events) >= cfg.MaxEvents {
+			batch.Full = len(batch.Events) >= cfg.MaxEvents
 			if err := flush(); err != nil {
 				return nil // ctx cancelled while retrying
 			}

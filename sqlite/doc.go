@@ -1,5 +1,6 @@
 // Package sqlite is the embedded backend of Touchpoint's state store:
-// workspaces, sources and their write keys, admin keys. It uses SQLite in WAL
+// workspaces, sources and their write keys, admin keys, profiles, surveys,
+// invitations, responses, feedback items and inbound webhooks. It uses SQLite in WAL
 // mode through github.com/mattn/go-sqlite3.
 //
 // The schema lives in numbered, embedded migrations applied with goose when

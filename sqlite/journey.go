@@ -289,8 +289,8 @@ func (db *DB) FindEnrolments(ctx context.Context, f touchpoint.EnrolmentFilter) 
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
-	rows, err := db.rdb.QueryContext(ctx, db.query("enrolments_find"), sql.Named("ws", f.Workspace), sql.Named("journey", nullStr(f.JourneyID)),
-		sql.Named("profile", nullStr(f.ProfileID)), sql.Named("status", nullStr(f.Status)), sql.Named("lim", f.Limit))
+	rows, err := db.rdb.QueryContext(ctx, db.query("enrolments_find"), sql.Named("ws", f.Workspace), sql.Named("journey", nullPtr(f.JourneyID)),
+		sql.Named("profile", nullPtr(f.ProfileID)), sql.Named("status", nullPtr(f.Status)), sql.Named("lim", f.Limit))
 	if err != nil {
 		return nil, fmt.Errorf("find enrolments: %w", err)
 	}
@@ -306,7 +306,7 @@ func (db *DB) FindEnrolments(ctx context.Context, f touchpoint.EnrolmentFilter) 
 	return out, rows.Err()
 }
 
-func nullStr(s *string) any {
+func nullPtr(s *string) any {
 	if s == nil {
 		return nil
 	}

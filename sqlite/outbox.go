@@ -63,8 +63,8 @@ func (db *DB) FindDeliveries(ctx context.Context, f touchpoint.DeliveryFilter) (
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
-	rows, err := db.rdb.QueryContext(ctx, db.query("outbox_find"), sql.Named("ws", f.Workspace), sql.Named("status", nullStr(f.Status)),
-		sql.Named("profile", nullStr(f.ProfileID)), sql.Named("journey", nullStr(f.JourneyID)), sql.Named("lim", f.Limit))
+	rows, err := db.rdb.QueryContext(ctx, db.query("outbox_find"), sql.Named("ws", f.Workspace), sql.Named("status", nullPtr(f.Status)),
+		sql.Named("profile", nullPtr(f.ProfileID)), sql.Named("journey", nullPtr(f.JourneyID)), sql.Named("lim", f.Limit))
 	if err != nil {
 		return nil, fmt.Errorf("find deliveries: %w", err)
 	}

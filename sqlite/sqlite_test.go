@@ -28,6 +28,18 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestSurveyConformance(t *testing.T) {
+	statetest.RunSurveys(t, func(t *testing.T) (statetest.SurveyBackend, *statetest.Clock) {
+		c := &statetest.Clock{T: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db, c
+	})
+}
+
 func TestUsers(t *testing.T) {
 	statetest.RunUsers(t, func(t *testing.T, clock *statetest.Clock) statetest.UserBackend {
 		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"), clock)
@@ -40,18 +52,25 @@ func TestUsers(t *testing.T) {
 }
 
 func TestMigrations(t *testing.T) {
-	t.Run("Numbered", func(t *testing.T) {
-		// Each area of the product numbers its migrations in its own range
-		// (00001-00009, 00010-00019…), so numbers rise but may skip.
+	// Each area of the product numbers its migrations in its own range
+	// (journeys 00040-00049…), so versions increase but may jump between
+	// ranges; within a range they are contiguous.
+	t.Run("Ordered", func(t *testing.T) {
 		names, err := sqlite.Migrations()
 		if err != nil {
 			t.Fatal(err)
 		}
 		prev := 0
-		for _, n := range names {
+		for i, n := range names {
 			var v int
-			if _, err := fmt.Sscanf(n, "%05d_", &v); err != nil || v <= prev {
-				t.Fatalf("migration %s: want a 5-digit number above %05d", n, prev)
+			if _, err := fmt.Sscanf(n, "%05d_", &v); err != nil || n[5] != '_' {
+				t.Fatalf("migration %s is not NNNNN_name.sql", n)
+			}
+			if v <= prev {
+				t.Fatalf("migration %d is %s, not after version %d", i, n, prev)
+			}
+			if v != prev+1 && v%10 != 0 {
+				t.Fatalf("migration %s leaves a gap after %d inside a range", n, prev)
 			}
 			prev = v
 		}

@@ -10,7 +10,7 @@ import (
 
 func draft(name string) touchpoint.JourneyDefinition {
 	return touchpoint.JourneyDefinition{Name: name, Entry: touchpoint.JourneyEntry{Type: touchpoint.EntryAPI, Next: "e"},
-		Nodes: []touchpoint.JourneyNode{{ID: "e", Type: touchpoint.NodeExit, Position: &touchpoint.Position{X: 10, Y: 20}}}}
+		Nodes: []touchpoint.JourneyStep{{ID: "e", Type: touchpoint.NodeExit, Position: &touchpoint.Position{X: 10, Y: 20}}}}
 }
 
 func runJourneys(t *testing.T, withWorkspace func(*testing.T) Backend) {

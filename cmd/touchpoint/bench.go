@@ -2,19 +2,23 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/bench"
+	"github.com/touchpoint-cx/touchpoint/text"
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("bench", stderr, "bench ingest [--url URL --write-key KEY] [--duration 10s]\n       touchpoint bench identity [--profiles 1000000] [--events 500000]")
+	fs := newFlagSet("bench", stderr, "bench ingest [--url URL --write-key KEY] [--duration 10s]\n       touchpoint bench identity [--profiles 1000000] [--events 500000]\n       touchpoint bench text [--sentiment-data DIR]\n       touchpoint bench analytics [--events 10000000] [--file PATH] [--runs 5]")
 	url := fs.String("url", "", "`URL` of a running server (default: start one on a temporary data directory)")
 	writeKey := fs.String("write-key", "", "write `key` for --url")
 	duration := fs.Duration("duration", 10*time.Second, "measured time per scenario")
@@ -25,6 +29,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	only := fs.String("only", "", "run one scenario: batch or single")
 	profiles := fs.Int("profiles", 1000000, "identity: customers loaded before measuring")
 	events := fs.Int("events", 500000, "identity: events resolved while measuring")
+	sentimentData := fs.String("sentiment-data", defaultSentimentData(), "text: `folder` with the labelled sets <lang>.train.tsv")
+	analyticsFile := fs.String("file", "", "analytics: DuckDB `file` to generate, or reuse when it exists (default: a temporary one)")
+	runs := fs.Int("runs", 5, "analytics: runs of each query (the median is reported)")
 	consumers := fs.Bool("consumers", true, "run the analytics consumer beside ingest (false measures the collection path alone)")
 	customers := fs.Int("customers", 1000000, "journeys: customers entering the journey")
 	probes := fs.Int("probes", 1000, "journeys: events timed from collection to webhook (0 skips)")
@@ -46,12 +53,22 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(rest) == 1 && rest[0] == "journeys" {
 		return benchJourneys(ctx, stdout, stderr, *customers, *probes)
 	}
+	if len(rest) == 1 && rest[0] == "text" {
+		return textEval(ctx, stdout, *sentimentData, strings.Join(text.Languages(), ","))
+	}
 	if len(rest) == 1 && rest[0] == "identity" {
 		return benchIdentity(ctx, stdout, stderr, *profiles, *events)
 	}
+	if len(rest) == 1 && rest[0] == "analytics" {
+		n := *events
+		if !flagSet(fs, "events") {
+			n = 10_000_000
+		}
+		return benchAnalytics(ctx, stdout, stderr, *analyticsFile, n, *runs)
+	}
 	if len(rest) != 1 || rest[0] != "ingest" {
 		fs.Usage()
-		return touchpoint.Errorf(touchpoint.EINVALID, "say what to measure: touchpoint bench ingest|identity|journeys")
+		return touchpoint.Errorf(touchpoint.EINVALID, "say what to measure: touchpoint bench ingest|identity|text|analytics|journeys")
 	}
 	base, key := *url, *writeKey
 	var logSeq func() uint64 // the log's head, when the server is in this process
@@ -141,5 +158,34 @@ func benchIdentity(ctx context.Context, stdout, stderr io.Writer, profiles, even
 		return err
 	}
 	fmt.Fprintln(stdout, res)
+	return nil
+}
+
+// flagSet reports whether a flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+func benchAnalytics(ctx context.Context, stdout, stderr io.Writer, file string, events, runs int) error {
+	if file == "" {
+		dir, err := os.MkdirTemp("", "touchpoint-bench-analytics-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		file = filepath.Join(dir, "analytics.duckdb")
+	}
+	fmt.Fprintf(stdout, "touchpoint bench analytics: DuckDB, %d CPUs, %s/%s, %s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, file)
+	var progress io.Writer
+	if isTerminal(stderr) {
+		progress = stderr
+	}
+	res, err := bench.Analytics(ctx, bench.AnalyticsConfig{File: file, Events: events, Runs: runs, Progress: progress})
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, res)
 	return nil
 }

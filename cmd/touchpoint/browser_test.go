@@ -54,6 +54,40 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
+// browserAllocator starts headless Chromium for a test and stops it, and
+// removes its profile directory, when the test ends.
+func browserAllocator(t *testing.T, exe string, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	// Chromium's helper processes may still write to the profile directory
+	// for a moment after the browser is stopped, so it is not a t.TempDir
+	// (whose removal fails the test) but a directory removed with retries.
+	profile, err := os.MkdirTemp("", "touchpoint-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("could not remove %s", profile)
+	})
+	// Without the background-networking flags Chromium keeps trying to
+	// reach Google's services and stalls on a closed network.
+	opts := append([]chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-default-apps", true),
+		chromedp.UserDataDir(profile),
+	}, extra...)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	return actx
+}
+
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
 	exe := chromiumPath(t)
@@ -65,19 +99,10 @@ func newBrowser(t *testing.T) *browser {
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// Without the background-networking flags Chromium keeps trying to
-	// reach Google's services and stalls on a closed network.
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-default-apps", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1366, 900),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	actx := browserAllocator(t, exe, chromedp.WindowSize(1366, 900))
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() { cancelTimeout(); cancelCtx() })
 	b := &browser{t: t, ctx: ctx, shots: shots}
 	chromedp.ListenTarget(ctx, func(ev any) {
 		switch e := ev.(type) {

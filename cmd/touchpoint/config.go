@@ -31,13 +31,17 @@ type Config struct {
 	LogFormat string         `json:"log_format"`
 	Log       LogConfig      `json:"log"`
 	Identity  IdentityConfig `json:"identity"`
-	// PublicURL is where customers reach this server (unsubscribe and
-	// survey links); default http://ADDR.
-	PublicURL string         `json:"public_url"`
-	SMTP      SMTPConfig     `json:"smtp"`
-	SMS       SMSConfig      `json:"sms"`
-	Outbound  OutboundConfig `json:"outbound"`
-	Journeys  JourneysConfig `json:"journeys"`
+	// PublicURL is where customers reach this server (survey links made
+	// outside a request, e.g. by journeys, and unsubscribe links start
+	// with it). Empty: links made through the API use the address the
+	// request came to, and journeys the address the server listens on.
+	PublicURL string `json:"public_url"`
+	// Analytics sets the background refresh of journeys and scores.
+	Analytics AnalyticsConfig `json:"analytics"`
+	SMTP      SMTPConfig      `json:"smtp"`
+	SMS       SMSConfig       `json:"sms"`
+	Outbound  OutboundConfig  `json:"outbound"`
+	Journeys  JourneysConfig  `json:"journeys"`
 }
 
 // IdentityConfig tunes identity resolution.
@@ -106,6 +110,7 @@ func DefaultConfig() Config {
 		LogFormat: "text",
 		Log:       LogConfig{Partitions: 1, Replicas: 1},
 		Identity:  IdentityConfig{StateCache: sqlite.DefaultStateCacheSize},
+		Analytics: AnalyticsConfig{JourneyRefresh: "10s", ScoresRefresh: "24h"},
 		SMTP:      SMTPConfig{Port: 587, TLS: "starttls"},
 		Journeys:  JourneysConfig{RetryInitial: touchpoint.Duration(30 * time.Second), MaxAttempts: 6, TimerInterval: touchpoint.Duration(250 * time.Millisecond)},
 	}
@@ -180,6 +185,14 @@ func (c Config) Validate() error {
 	if c.Identity.StateCache < 0 || c.Identity.StateCache > 50_000_000 {
 		return touchpoint.FieldError("identity.state_cache", "must be between 0 and 50000000 profiles")
 	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return touchpoint.FieldError("public_url", "must be an http(s) address such as https://cx.example.com")
+		}
+	}
+	if _, _, err := c.Analytics.durations(); err != nil {
+		return err
+	}
 	if err := c.validateMessaging(); err != nil {
 		return err
 	}
@@ -188,11 +201,6 @@ func (c Config) Validate() error {
 
 // validateMessaging checks the keys of the channels journeys send on.
 func (c Config) validateMessaging() error {
-	if c.PublicURL != "" {
-		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return touchpoint.FieldError("public_url", "must be an http or https URL, e.g. https://cx.example.com")
-		}
-	}
 	if c.SMTP.Host != "" {
 		if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {
 			return touchpoint.FieldError("smtp.port", "must be between 1 and 65535")

@@ -67,6 +67,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		sources[typ] = src.ID
 	}
 
+	for _, sv := range demo.Surveys(touchpoint.DefaultWorkspace) {
+		if err := n.state.CreateSurvey(ctx, sv); err != nil {
+			return err
+		}
+	}
+
 	fmt.Fprintf(stderr, "Generating %d customers over %d days (seed %d)…\n", *customers, *days, *seed)
 	start := time.Now()
 	end := time.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)

@@ -19,6 +19,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint/httpapi"
 	"github.com/touchpoint-cx/touchpoint/internal/outbound"
 	"github.com/touchpoint-cx/touchpoint/journey"
+	"github.com/touchpoint-cx/touchpoint/survey"
 )
 
 // openJourneys builds the journey engine, its dispatcher and the channels
@@ -41,6 +42,18 @@ func (n *node) openJourneys() error {
 	n.dispatcher = journey.NewDispatcher(journey.DispatcherConfig{
 		Store: n.state, Profiles: n.state, Appender: n.log, Channels: reg, Clock: n.clock, Logger: n.logger,
 		PublicURL: cfg.PublicURL, RetryInitial: time.Duration(cfg.Journeys.RetryInitial), MaxAttempts: cfg.Journeys.MaxAttempts,
+		// A survey step's link is a personal invitation of the survey feature.
+		SurveyInvite: func(ctx context.Context, workspace, surveyID, profileID, ch string) (string, error) {
+			delivery := map[string]string{touchpoint.ChannelEmail: touchpoint.DeliveryEmail, touchpoint.ChannelInApp: touchpoint.DeliveryWidget}[ch]
+			if delivery == "" {
+				delivery = touchpoint.DeliveryLink
+			}
+			inv, err := n.surveys().Invite(ctx, survey.InviteRequest{Workspace: workspace, SurveyID: surveyID, Customer: profileID, Delivery: delivery, Touchpoint: "journey"})
+			if err != nil {
+				return "", err
+			}
+			return inv.Token, nil
+		},
 	})
 	static := cfg.Outbound.AllowedHosts
 	n.journeys = journey.NewEngine(journey.Config{

@@ -7,6 +7,9 @@
 //	touchpoint import  --data DIR FILE         import NDJSON or CSV history
 //	touchpoint rebuild analytics --data DIR    rebuild the analytics store from the log
 //	touchpoint bench   ingest                  measure durable ingest
+//	touchpoint text    analyze|themes|train|eval|models   sentiment and topics
+//	touchpoint bench   analytics               measure customer journey analytics
+//	touchpoint scores  refresh --data DIR      recompute profile scores
 //	touchpoint journeys apply DIR              save journey files as drafts (--publish)
 package main
 
@@ -57,11 +60,19 @@ Usage:
   touchpoint import  --data DIR FILE            import NDJSON or CSV history
   touchpoint rebuild analytics --data DIR       rebuild the analytics store from the log
   touchpoint bench   ingest                     measure durable ingest throughput
+  touchpoint bench   text                       sentiment accuracy per language beside a lexicon baseline
+  touchpoint text    analyze [--lang xx]        sentiment and topics of one text per line of stdin, as JSON lines
+  touchpoint text    themes                     group one text per line of stdin into themes
+  touchpoint text    train --lang xx --in F.tsv --out MODEL   train a sentiment model on label<TAB>text lines
+  touchpoint text    eval                       accuracy of the built-in models on held-out data
+  touchpoint text    models [list|add|use|remove]   a workspace's sentiment models
+  touchpoint bench   analytics                  measure funnels, paths, the journey map and retention on 10M events
+  touchpoint scores  refresh --data DIR         recompute churn and lifetime-value scores of every profile
   touchpoint journeys apply [--publish] DIR     save journey files (YAML/JSON) as drafts, and publish them
   touchpoint version                            print the version
 
 Run 'touchpoint COMMAND -h' for a command's flags.
-Environment: TOUCHPOINT_DATA, TOUCHPOINT_ADDR, TOUCHPOINT_LOG_LEVEL, TOUCHPOINT_LOG_FORMAT, TOUCHPOINT_NATS_URL.
+Environment: TOUCHPOINT_DATA, TOUCHPOINT_ADDR, TOUCHPOINT_LOG_LEVEL, TOUCHPOINT_LOG_FORMAT, TOUCHPOINT_NATS_URL, TOUCHPOINT_PUBLIC_URL.
 `
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -83,6 +94,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runRebuild(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
+	case "text":
+		return runText(ctx, rest, stdin, stdout, stderr)
+	case "scores":
+		return runScores(ctx, rest, stdout, stderr)
 	case "journeys":
 		return runJourneys(ctx, rest, stdout, stderr)
 	case "version", "--version":

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -19,11 +20,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/duckdb"
+	"github.com/touchpoint-cx/touchpoint/feedback"
 	"github.com/touchpoint-cx/touchpoint/httpapi"
 	"github.com/touchpoint-cx/touchpoint/identity"
 	"github.com/touchpoint-cx/touchpoint/journey"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
 	"github.com/touchpoint-cx/touchpoint/sqlite"
+	"github.com/touchpoint-cx/touchpoint/survey"
+	"github.com/touchpoint-cx/touchpoint/text"
 	"github.com/touchpoint-cx/touchpoint/web"
 )
 
@@ -50,6 +54,7 @@ type node struct {
 	registry  *prometheus.Registry
 
 	rules          *identity.RulesCache
+	text           *text.Analyzer
 	feed           *identity.Feed
 	journeys       *journey.Engine
 	dispatcher     *journey.Dispatcher
@@ -84,6 +89,7 @@ func openNode(ctx context.Context, cfg Config, logger *slog.Logger) (*node, erro
 		return nil, fmt.Errorf("open analytics: %w", err)
 	}
 	n.rules = identity.NewRulesCache(n.state.IdentityRules, 10*time.Second, logger)
+	n.text = text.NewAnalyzer(text.Config{Store: n.state, Dir: filepath.Join(cfg.Data, modelsDir), Logger: logger, Clock: n.clock})
 	n.feed = identity.NewFeed(n.state, n.warehouse, logger)
 	if err := n.openJourneys(); err != nil {
 		n.close()
@@ -112,11 +118,12 @@ func lockDataDir(dir string) (*os.File, error) {
 
 // consumerCount is how many log consumers a node runs, and the feed of
 // identity changes into analytics.
-const consumerCount = 4
+const consumerCount = 5
 
 // startConsumers starts the log consumers (the analytics warehouse, the
-// identity engine and the journey engine), the identity map feed, and the
-// journeys' timers and outbox. They run until close.
+// identity engine, the feedback engine and the journey engine), the
+// identity map feed, and the journeys' timers and outbox. They run until
+// close.
 func (n *node) startConsumers(ctx context.Context) error {
 	engine := identity.NewEngine(n.state, n.rules.Rules, n.logger)
 	resolve := func(ctx context.Context, b tplog.Batch) error {
@@ -126,6 +133,9 @@ func (n *node) startConsumers(ctx context.Context) error {
 		n.feed.Notify()
 		return nil
 	}
+	// The feedback engine reads sentiment, language and topics of feedback
+	// with the workspace's text models.
+	fb := feedback.NewEngine(n.state, n.warehouse, n.text, n.logger)
 	consumers := []struct {
 		name       string
 		checkpoint func(context.Context) (uint64, error)
@@ -137,10 +147,12 @@ func (n *node) startConsumers(ctx context.Context) error {
 		// Identity resolution and journeys batch for at most a few
 		// milliseconds: an event-triggered message waits for both.
 		{identity.ConsumerName, engine.Checkpoint, resolve, 10000, 5 * time.Millisecond},
+		{feedback.ConsumerName, fb.Checkpoint, fb.Apply, 10000, time.Second},
 		{journey.ConsumerName, n.journeys.Checkpoint, n.journeys.Apply, 5000, 5 * time.Millisecond},
 	}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.consumerCancel = cancel
+	fb.Stopping = cctx.Done()
 	n.consumers.Add(1)
 	n.running.Add(1)
 	go func() {
@@ -149,6 +161,31 @@ func (n *node) startConsumers(ctx context.Context) error {
 		if err := n.feed.Run(cctx); err != nil {
 			n.logger.Error("identity map feed stopped", "err", err)
 		}
+	}()
+	// Identity resolution holds work back while it catches up with the
+	// log; when the log goes quiet it is written within half a second.
+	n.consumers.Add(1)
+	go func() {
+		defer n.consumers.Done()
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-cctx.Done():
+				return
+			case <-t.C:
+				if err := engine.Settle(cctx); err != nil && cctx.Err() == nil {
+					n.logger.Error("identity settle failed", "err", err)
+				} else {
+					n.feed.Notify()
+				}
+			}
+		}
+	}()
+	n.consumers.Add(1)
+	go func() {
+		defer n.consumers.Done()
+		n.runAnalytics(cctx)
 	}()
 	for _, c := range consumers {
 		after, err := c.checkpoint(ctx)
@@ -205,11 +242,15 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		fseq, err := n.feedbackCheckpoint(ctx)
+		if err != nil {
+			return err
+		}
 		jseq, err := n.journeys.Checkpoint(ctx)
 		if err != nil {
 			return err
 		}
-		if seq >= head && iseq >= head && jseq >= head {
+		if seq >= head && iseq >= head && fseq >= head && jseq >= head {
 			// Analytics must also attribute events as resolution does.
 			return n.feed.Wait(ctx)
 		}
@@ -219,6 +260,25 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// surveys is the node's survey delivery service.
+func (n *node) surveys() *survey.Service {
+	return &survey.Service{Surveys: n.state, Profiles: n.state, Appender: n.log, Clock: n.clock, BaseURL: strings.TrimRight(n.cfg.PublicURL, "/")}
+}
+
+// feedbackCheckpoint is how far the feedback engine has read the log in
+// both of its stores.
+func (n *node) feedbackCheckpoint(ctx context.Context) (uint64, error) {
+	a, err := n.state.FeedbackCheckpoint(ctx)
+	if err != nil {
+		return 0, err
+	}
+	b, err := n.warehouse.FeedbackCheckpoint(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return min(a, b), nil
 }
 
 // httpServer builds the HTTP server over the node's stores, with the
@@ -249,20 +309,29 @@ func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
 		Sources:      n.state,
 		APIKeys:      n.state,
 		Profiles:     n.state,
+		Analytics:    n.warehouse,
 		Log:          n.log,
 		Ready:        n.ready,
 		Registry:     n.registry,
 		LocalKey:     localKey,
 		RulesChanged: n.rules.Forget,
+		Text:         n.text,
+		TextGroups:   n.text,
+		TextModels:   n.text,
 		IdentityMapSynced: func(ctx context.Context) error {
 			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
 			return n.feed.Wait(ctx)
 		},
-		Users:     n.state,
-		Overview:  n.warehouse,
-		Sessions:  dash,
-		Dashboard: dash,
+		Users:       n.state,
+		Overview:    n.warehouse,
+		Sessions:    dash,
+		Dashboard:   dash,
+		Surveys:     n.state,
+		Feedback:    n.state,
+		Metrics:     n.warehouse,
+		Delivery:    n.surveys(),
+		FeedbackSeq: n.feedbackCheckpoint,
 
 		Journeys:        n.state,
 		Orchestrator:    n.journeys,

@@ -1,7 +1,7 @@
 -- Newest first; seq breaks ties between events of the same instant.
 SELECT workspace, message_id, type, event, name, category, user_id, anonymous_id,
        group_id, previous_id, source_id, channel, timestamp, original_timestamp,
-       sent_at, received_at, properties, traits, context, integrations
+       sent_at, received_at, properties::VARCHAR, traits::VARCHAR, context::VARCHAR, integrations::VARCHAR
 FROM events
 WHERE workspace = $workspace
   AND ($user_id IS NULL OR user_id = $user_id)

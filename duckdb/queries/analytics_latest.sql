@@ -1,0 +1,1 @@
+SELECT coalesce(max(t), 0) FROM journey_events WHERE workspace = $workspace

@@ -1,0 +1,1 @@
+DELETE FROM feedback WHERE workspace = $workspace AND id IN (SELECT unnest($ids))

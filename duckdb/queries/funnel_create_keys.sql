@@ -1,0 +1,1 @@
+CREATE OR REPLACE TEMP TABLE f_keys (step INTEGER, key UUID)

@@ -1,0 +1,1 @@
+SELECT pnum, profile_id FROM journey_profiles WHERE workspace = $workspace

@@ -1,0 +1,1 @@
+DELETE FROM profile_scores WHERE workspace = $workspace

@@ -1,0 +1,2 @@
+INSERT OR REPLACE INTO score_models (workspace, model, trained_at, samples, metric, details)
+VALUES ($workspace, $model, $trained_at, $samples, $metric, $details)

@@ -1,0 +1,1 @@
+SELECT body FROM feedback WHERE workspace = :workspace AND id = :id

@@ -1,0 +1,1 @@
+SELECT body, secret, created_at, updated_at, revoked_at FROM feedback_hooks WHERE workspace = :workspace ORDER BY created_at, id

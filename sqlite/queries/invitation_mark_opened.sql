@@ -1,0 +1,1 @@
+UPDATE survey_invitations SET opened_at = coalesce(opened_at, :at) WHERE id = :id

@@ -1,0 +1,1 @@
+SELECT body FROM survey_responses WHERE invitation_id = :invitation_id

@@ -1,0 +1,1 @@
+SELECT body FROM survey_responses WHERE workspace = :workspace AND id = :id

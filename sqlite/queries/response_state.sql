@@ -1,0 +1,1 @@
+SELECT revision, complete FROM survey_responses WHERE id = :id

@@ -1,0 +1,1 @@
+SELECT definition FROM surveys WHERE workspace = :workspace AND id = :id

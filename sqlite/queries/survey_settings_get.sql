@@ -1,0 +1,1 @@
+SELECT cooldown_days, secret, updated_at FROM survey_settings WHERE workspace = :workspace

@@ -1,0 +1,1 @@
+DELETE FROM text_model_choices WHERE workspace = ? AND language = ?

@@ -1,0 +1,1 @@
+DELETE FROM text_models WHERE workspace = ? AND id = ?
