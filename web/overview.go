@@ -21,6 +21,9 @@ type OverviewData struct {
 	Overview *touchpoint.Overview
 	// Charts is the data of every chart, embedded in the page as JSON.
 	Charts OverviewCharts
+	// CX holds NPS, CSAT and CES over the period, for roles that may read
+	// feedback and when there is any.
+	CX []Figure
 }
 
 // OverviewCharts holds chart-ready series: one value per day of the period.
@@ -54,7 +57,17 @@ func (d *Dashboard) loadOverview(r *http.Request, v *View) error {
 	if err != nil {
 		return err
 	}
-	v.Data = OverviewData{Range: dr, Overview: o, Charts: overviewCharts(o, names)}
+	data := OverviewData{Range: dr, Overview: o, Charts: overviewCharts(o, names)}
+	if v.Actor.Can(touchpoint.PermFeedbackRead) && d.cfg.Metrics != nil {
+		cx, err := d.headline(r.Context(), v.Workspace.ID, f.From, f.To)
+		if err != nil {
+			return err
+		}
+		if anyResponses(cx) {
+			data.CX = cx
+		}
+	}
+	v.Data = data
 	return nil
 }
 
