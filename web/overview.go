@@ -81,6 +81,18 @@ func (d *Dashboard) sourceNames(r *http.Request, ws string) (map[string]string, 
 	for _, s := range sources {
 		names[s.ID] = s.Name
 	}
+	// Tickets and reviews arrive through inbound webhooks and CSV
+	// imports of feedback, which are sources of their own.
+	if d.cfg.Feedback != nil {
+		hooks, err := d.cfg.Feedback.FindFeedbackHooks(r.Context(), ws)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hooks {
+			names[h.ID] = h.Name + " (webhook)"
+		}
+		names["import"] = "Feedback CSV import" // feedback.ImportSource
+	}
 	return names, nil
 }
 

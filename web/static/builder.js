@@ -478,8 +478,7 @@
   }
 
   function renderWidgetState() {
-    var on = !!(S.widget && S.widget.enabled);
-    $('[data-widget-fields]').classList.toggle('dimmed', !on);
+    $('[data-widget-off]').hidden = !!(S.widget && S.widget.enabled);
   }
 
   // ---- Binding -------------------------------------------------------------
@@ -616,6 +615,13 @@
     timer = setTimeout(preview, 250);
   }
 
+  // saved is the survey as last saved (or opened): leaving the page with
+  // changes that differ from it asks first.
+  var saved = '';
+  window.addEventListener('beforeunload', function (e) {
+    if (root && JSON.stringify(payload()) !== saved) { e.preventDefault(); e.returnValue = ''; }
+  });
+
   function clearErrors() {
     $$('.field-error').forEach(function (e) { e.remove(); });
     $$('[aria-invalid="true"]').forEach(function (e) { e.removeAttribute('aria-invalid'); });
@@ -629,7 +635,7 @@
   function fieldFor(path) {
     var p = path;
     while (p) {
-      var el = root.querySelector('[data-path="' + p.replace(/"/g, '\\"') + '"]');
+      var el = root.querySelector('[data-path="' + CSS.escape(p) + '"]');
       if (el) return el;
       var cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
       p = cut > 0 ? p.slice(0, cut) : '';
@@ -713,9 +719,11 @@
     var req = isNew ? tp.api('POST', '/api/v1/surveys', payload()) : tp.api('PUT', '/api/v1/surveys/' + encodeURIComponent(S.id), payload());
     req.then(function (res) {
       btn.disabled = false;
+      saved = JSON.stringify(payload());
       if (isNew) { location.href = '/surveys/' + encodeURIComponent(res.id) + '/edit?saved=1'; return; }
       S = clone(res);
       delete S.languages;
+      saved = JSON.stringify(payload());
       tp.toast('Saved: version ' + res.version + '.');
       renderInvite();
     }, function (err) {
@@ -820,6 +828,7 @@
     renderAll();
     renderSnippet();
     renderInvite();
+    saved = JSON.stringify(payload());
     if (/[?&]saved=1/.test(location.search)) {
       tp.toast(S.status === 'active' ? 'Survey saved. It is live: make personal links or turn on the widget under Delivery.' : 'Survey saved. Set it active to send it.');
     }

@@ -114,7 +114,7 @@
     var p = err.field || '';
     var el = null;
     while (p && !el) {
-      el = form.querySelector('[data-path="' + p.replace(/"/g, '') + '"]');
+      el = form.querySelector('[data-path="' + CSS.escape(p) + '"]');
       var cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
       p = cut > 0 ? p.slice(0, cut) : '';
     }
