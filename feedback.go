@@ -168,7 +168,7 @@ type TopicCount struct {
 // FeedbackService reads feedback items and manages inbound webhooks.
 type FeedbackService interface {
 	// FeedbackTopics counts the topics of matching items (filtered by
-	// source, kind, channel, survey, language and time), most common
+	// source, kind, channel, survey, language, flagged and time), most common
 	// first, each with up to three recent examples. f.Limit caps the
 	// topics (default 20).
 	FeedbackTopics(ctx context.Context, f FeedbackFilter) ([]TopicCount, error)

@@ -166,9 +166,15 @@ type props struct {
 	Email      string `json:"email"`
 }
 
+// number reads a score sent as a number or a numeric string. A missing
+// or null score is no score, not 0: a choice or open-text survey's answers
+// carry "score": null.
 func number(raw json.RawMessage) *float64 {
 	var f float64
-	if len(raw) == 0 || json.Unmarshal(raw, &f) != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	if json.Unmarshal(raw, &f) != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
 			return nil

@@ -195,3 +195,20 @@ func TestEngine(t *testing.T) {
 		}
 	})
 }
+
+// TestExtractWithoutScore checks that an answer to a survey that is not
+// scored (choices, open text), sent with "score": null, has no score
+// rather than a score of 0.
+func TestExtractWithoutScore(t *testing.T) {
+	items := feedback.Extract([]touchpoint.Event{
+		track("e1", "u1", "Survey Responded", 0, map[string]any{"survey_id": "srv_1", "survey_type": "choice", "score": nil, "max_score": nil,
+			"response_id": "rsp_1", "comment": "Could not find the size guide"}),
+		track("e2", "u1", "Survey Responded", 1, map[string]any{"survey_id": "srv_2", "survey_type": "nps", "score": 0, "max_score": 10, "response_id": "rsp_2"}),
+	})
+	if len(items) != 2 || items[0].Score != nil || items[0].MaxScore != nil {
+		t.Fatalf("choice answer %+v", items[0])
+	}
+	if items[1].Score == nil || *items[1].Score != 0 || *items[1].MaxScore != 10 {
+		t.Fatalf("a score of 0 %+v", items[1])
+	}
+}

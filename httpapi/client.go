@@ -361,6 +361,15 @@ func (c *Client) CreateFeedbackHook(ctx context.Context, req HookRequest) (*Hook
 	return &out, err
 }
 
+// TestFeedbackHook shows what a hook's mapping makes of a sample payload,
+// storing nothing.
+func (c *Client) TestFeedbackHook(ctx context.Context, req HookTestRequest) (*HookTestResponse, error) {
+	body, _ := json.Marshal(req)
+	var out HookTestResponse
+	err := c.do(ctx, http.MethodPost, "/api/v1/feedback-hooks/test", bytes.NewReader(body), "application/json", &out)
+	return &out, err
+}
+
 // ImportFeedback uploads a CSV of tickets or reviews; q carries map, kind…
 func (c *Client) ImportFeedback(ctx context.Context, csv io.Reader, q url.Values) (*FeedbackAccepted, error) {
 	var out FeedbackAccepted

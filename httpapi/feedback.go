@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
@@ -143,7 +145,7 @@ type TopicsResponse struct {
 
 // handleFeedbackTopics serves the themes of feedback with their counts by
 // sentiment and example comments, filtered like the inbox (source, kind,
-// channel, survey_id, language, since, until).
+// channel, survey_id, language, flagged, since, until).
 func (s *Server) handleFeedbackTopics(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
 	f := touchpoint.FeedbackFilter{Workspace: workspaceOf(r)}
@@ -151,6 +153,13 @@ func (s *Server) handleFeedbackTopics(w http.ResponseWriter, r *http.Request) er
 		if x := v.Get(name); x != "" {
 			*dst = &x
 		}
+	}
+	if x := v.Get("flagged"); x != "" {
+		b, err := strconv.ParseBool(x)
+		if err != nil {
+			return touchpoint.FieldError("flagged", "must be true or false")
+		}
+		f.Flagged = &b
 	}
 	for name, dst := range map[string]**time.Time{"since": &f.Since, "until": &f.Until} {
 		if x := v.Get(name); x != "" {
@@ -378,4 +387,73 @@ func (s *Server) handleImportFeedback(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	return s.appendFeedback(r.Context(), w, events, rejected)
+}
+
+// HookTestRequest is the body of POST /api/v1/feedback-hooks/test: a hook
+// as it would be created or changed, and a body its sender might post.
+type HookTestRequest struct {
+	HookRequest
+	Payload json.RawMessage `json:"payload"`
+}
+
+// HookTestResponse is what a hook would make of a payload: the feedback
+// items, read by the workspace's text models, and the items it would
+// reject with the reason.
+type HookTestResponse struct {
+	Items    []*touchpoint.Feedback `json:"items"`
+	Rejected []touchpoint.ItemError `json:"rejected"`
+}
+
+// handleTestHook runs a mapping over a sample payload and stores nothing,
+// so whoever sets up a webhook sees what each field lands as before the
+// sender calls it.
+func (s *Server) handleTestHook(w http.ResponseWriter, r *http.Request) error {
+	var req HookTestRequest
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	h := req.hook(workspaceOf(r))
+	h.ID = "test"
+	h.Normalize()
+	if err := h.Validate(); err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(req.Payload)) == 0 {
+		return touchpoint.FieldError("payload", "required: a JSON body the sender would post")
+	}
+	events, rejected, err := feedback.HookEvents(h, req.Payload, s.cfg.Clock.Now())
+	if err != nil {
+		return err
+	}
+	out := HookTestResponse{Items: feedback.Extract(events), Rejected: rejected}
+	if out.Items == nil {
+		out.Items = []*touchpoint.Feedback{}
+	}
+	if out.Rejected == nil {
+		out.Rejected = []touchpoint.ItemError{}
+	}
+	var texts []string
+	var read []*touchpoint.Feedback
+	for _, it := range out.Items {
+		if it.Text != "" {
+			texts = append(texts, strings.TrimSpace(it.Title+"\n"+it.Text))
+			read = append(read, it)
+		}
+	}
+	if s.cfg.Text != nil && len(texts) > 0 {
+		// The same reading the feedback engine gives a delivered call.
+		res, err := s.cfg.Text.Analyze(r.Context(), h.Workspace, texts, "")
+		if err != nil {
+			return err
+		}
+		for i, it := range read {
+			if l := res[i].Language; l != "" && l != touchpoint.LangUndetermined {
+				it.Language = l
+			}
+			score := res[i].Score
+			it.Sentiment, it.SentimentScore, it.Topics = res[i].Sentiment, &score, append([]string{}, res[i].Topics...)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }

@@ -43,6 +43,7 @@ func (s *Server) surveyRoutes(r chi.Router) {
 		r.Use(s.require(touchpoint.PermSourcesManage))
 		r.Get("/feedback-hooks", s.handle(s.handleListHooks))
 		r.Post("/feedback-hooks", s.handle(s.handleCreateHook))
+		r.Post("/feedback-hooks/test", s.handle(s.handleTestHook))
 		r.Get("/feedback-hooks/{id}", s.handle(s.handleGetHook))
 		r.Put("/feedback-hooks/{id}", s.handle(s.handleUpdateHook))
 		r.Post("/feedback-hooks/{id}/revoke", s.handle(s.handleRevokeHook))
@@ -163,44 +164,19 @@ func (s *Server) handlePreviewSurvey(w http.ResponseWriter, r *http.Request) err
 	}
 	sv := &req.Survey
 	sv.Workspace = workspaceOf(r)
-	if sv.ID == "" {
-		sv.ID = "preview"
-	}
-	sv.Normalize()
-	if err := sv.Validate(); err != nil {
-		return err
-	}
-	lang := sv.PickLanguage(req.Language)
-	ls, err := sv.Localize(lang)
+	pv, err := survey.MakePreview(sv, req.Language, req.Answers)
 	if err != nil {
 		return err
 	}
-	for i := range req.Answers {
-		q := sv.Question(req.Answers[i].QuestionID)
-		if q == nil {
-			return touchpoint.FieldError("answers["+strconv.Itoa(i)+"].question_id", "no question %q", req.Answers[i].QuestionID)
-		}
-		if err := req.Answers[i].Check(q, "answers["+strconv.Itoa(i)+"]"); err != nil {
-			return err
-		}
-	}
-	ss := &survey.Session{Survey: sv, Response: &touchpoint.Response{Answers: req.Answers}, Next: sv.NextQuestion(req.Answers)}
-	page, err := survey.QuestionPage(ss, lang, "#")
-	if err != nil {
-		return err
-	}
+	page := pv.Page
 	page.Nonce = survey.NewNonce()
 	var buf bytes.Buffer
 	if err := survey.RenderPage(&buf, page); err != nil {
 		return err
 	}
-	email, err := survey.EmailBlock(sv, lang, "#preview")
-	if err != nil {
-		return err
-	}
-	out := PreviewResponse{Language: lang, Dir: ls.Dir, Languages: sv.Languages(), Survey: ls, HTML: buf.String(), EmailHTML: email}
-	if ss.Next != nil {
-		out.Next = ss.Next.ID
+	out := PreviewResponse{Language: pv.Language, Dir: pv.Dir, Languages: pv.Languages, Survey: pv.Survey, HTML: buf.String(), EmailHTML: pv.EmailHTML}
+	if pv.Next != nil {
+		out.Next = pv.Next.ID
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

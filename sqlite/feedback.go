@@ -167,16 +167,19 @@ func (db *DB) FeedbackTopics(ctx context.Context, f touchpoint.FeedbackFilter) (
 	if limit < 1 || limit > 200 {
 		return nil, touchpoint.FieldError("limit", "must be between 1 and 200")
 	}
-	var since, until any
+	var since, until, flagged any
 	if f.Since != nil {
 		since = formatTime(*f.Since)
 	}
 	if f.Until != nil {
 		until = formatTime(*f.Until)
 	}
+	if f.Flagged != nil {
+		flagged = *f.Flagged
+	}
 	rows, err := db.rdb.QueryContext(ctx, db.query("feedback_topics"), sql.Named("workspace", f.Workspace), sql.Named("source", f.Source),
 		sql.Named("kind", f.Kind), sql.Named("channel", f.Channel), sql.Named("survey_id", f.SurveyID), sql.Named("language", f.Language),
-		sql.Named("since", since), sql.Named("until", until), sql.Named("limit", limit))
+		sql.Named("flagged", flagged), sql.Named("since", since), sql.Named("until", until), sql.Named("limit", limit))
 	if err != nil {
 		return nil, fmt.Errorf("feedback topics: %w", err)
 	}
@@ -195,7 +198,7 @@ func (db *DB) FeedbackTopics(ctx context.Context, f touchpoint.FeedbackFilter) (
 	}
 	for i := range out {
 		ef := touchpoint.FeedbackFilter{Workspace: f.Workspace, Source: f.Source, Kind: f.Kind, Channel: f.Channel, SurveyID: f.SurveyID,
-			Language: f.Language, Since: f.Since, Until: f.Until, Topic: &out[i].Topic, Limit: 3}
+			Language: f.Language, Flagged: f.Flagged, Since: f.Since, Until: f.Until, Topic: &out[i].Topic, Limit: 3}
 		if out[i].Examples, err = db.FindFeedback(ctx, ef); err != nil {
 			return nil, err
 		}

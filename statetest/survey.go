@@ -325,6 +325,14 @@ func RunSurveys(t *testing.T, open func(t *testing.T) (SurveyBackend, *Clock)) {
 			if err != nil || len(topics) != 1 || topics[0].Topic != "delivery" || topics[0].Count != 1 || topics[0].Negative != 1 || len(topics[0].Examples) != 1 {
 				t.Fatalf("topics %+v, %v", topics, err)
 			}
+			// Results pages that leave flagged responses out count topics
+			// the same way.
+			if flagged, err := b.FeedbackTopics(ctx, touchpoint.FeedbackFilter{Workspace: "acme", Flagged: ptrb(true)}); err != nil || len(flagged) != 0 {
+				t.Fatalf("topics of flagged items %+v, %v", flagged, err)
+			}
+			if clean, err := b.FeedbackTopics(ctx, touchpoint.FeedbackFilter{Workspace: "acme", Flagged: ptrb(false)}); err != nil || len(clean) != 1 || len(clean[0].Examples) != 1 {
+				t.Fatalf("topics of unflagged items %+v, %v", clean, err)
+			}
 			// A replay of an older event leaves the newer item as it is.
 			old := *items[0]
 			old.Seq, old.Text = 3, "old"

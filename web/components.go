@@ -41,6 +41,13 @@ var funcs = template.FuncMap{
 		return items
 	},
 	"has": func(q url.Values, k string) bool { return q.Get(k) != "" },
+	// Voice of the customer: survey statuses, kinds, languages, figures.
+	"statusBadge":  statusBadge,
+	"kindLabel":    func(t touchpoint.SurveyType) string { return kindLabel(string(t)) },
+	"langName":     languageName,
+	"pct":          func(f *float64) string { return formatPct(f) },
+	"anyResponses": anyResponses,
+	"inbox":        inboxLink,
 	"initial": func(s string) string {
 		for _, r := range strings.TrimSpace(s) {
 			return strings.ToUpper(string(r))
@@ -66,6 +73,8 @@ type DateRange struct {
 	Presets  []Preset
 	// Custom is set when the period is not one of the presets.
 	Custom bool
+	// Keep are other parameters of the page that picking a period keeps.
+	Keep []KeyValue
 }
 
 // Preset is a quick choice of the date-range picker.
@@ -135,6 +144,14 @@ func formatNum(v any) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// formatPct prints a percentage ("42%"), or "–" when there is none.
+func formatPct(f *float64) string {
+	if f == nil {
+		return "–"
+	}
+	return strconv.FormatFloat(*f, 'f', 0, 64) + "%"
 }
 
 func formatMoney(f float64) string {

@@ -19,7 +19,7 @@
 //
 //	func (d *Dashboard) surveyPages() []*Page {
 //		return []*Page{{
-//			Section: "Customers", Title: "Surveys", Path: "/surveys", Nav: true, Icon: "chart",
+//			Section: "Insights", Title: "Surveys", Path: "/surveys", Nav: true, Icon: "survey",
 //			Permission: touchpoint.PermFeedbackRead, Template: "surveys.html", Load: d.loadSurveys,
 //		}}
 //	}
@@ -31,6 +31,18 @@
 // "copy", "time", and tables marked data-table. Changes go through the
 // admin API from the page (data-api attributes), so the server checks the
 // role there too. docs/DASHBOARD.md has the details.
+//
+// # Voice of the customer
+//
+// The surveys pages (surveys.go, survey_results.go) list surveys with their
+// figures, build them with a live preview, and show their results; the
+// feedback pages (feedback.go) are the inbox across sources and the setup of
+// inbound webhooks and CSV imports. Metrics are computed with touchpoint's
+// own arithmetic from the analytics store's score counts (metrics.go). The
+// builder's preview is the hosted survey page itself, rendered by the survey
+// package and served into a sandboxed iframe with the survey page's own
+// security policy (handleSurveyPreview), since an iframe's srcdoc would
+// inherit the dashboard's, which allows no inline style.
 //
 // # Sessions
 //

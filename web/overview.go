@@ -21,6 +21,9 @@ type OverviewData struct {
 	Overview *touchpoint.Overview
 	// Charts is the data of every chart, embedded in the page as JSON.
 	Charts OverviewCharts
+	// CX holds NPS, CSAT and CES over the period, for roles that may read
+	// feedback and when there is any.
+	CX []Figure
 }
 
 // OverviewCharts holds chart-ready series: one value per day of the period.
@@ -54,7 +57,17 @@ func (d *Dashboard) loadOverview(r *http.Request, v *View) error {
 	if err != nil {
 		return err
 	}
-	v.Data = OverviewData{Range: dr, Overview: o, Charts: overviewCharts(o, names)}
+	data := OverviewData{Range: dr, Overview: o, Charts: overviewCharts(o, names)}
+	if v.Actor.Can(touchpoint.PermFeedbackRead) && d.cfg.Metrics != nil {
+		cx, err := d.headline(r.Context(), v.Workspace.ID, f.From, f.To)
+		if err != nil {
+			return err
+		}
+		if anyResponses(cx) {
+			data.CX = cx
+		}
+	}
+	v.Data = data
 	return nil
 }
 
@@ -67,6 +80,18 @@ func (d *Dashboard) sourceNames(r *http.Request, ws string) (map[string]string, 
 	names := map[string]string{touchpoint.SystemSourceID: "Touchpoint"}
 	for _, s := range sources {
 		names[s.ID] = s.Name
+	}
+	// Tickets and reviews arrive through inbound webhooks and CSV
+	// imports of feedback, which are sources of their own.
+	if d.cfg.Feedback != nil {
+		hooks, err := d.cfg.Feedback.FindFeedbackHooks(r.Context(), ws)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hooks {
+			names[h.ID] = h.Name + " (webhook)"
+		}
+		names["import"] = "Feedback CSV import" // feedback.ImportSource
 	}
 	return names, nil
 }

@@ -150,6 +150,10 @@ type ProfileData struct {
 	Truncated bool
 	ByChannel []Slice
 	TopEvents []Slice
+	// Feedback is the customer's latest feedback, for roles that may read
+	// feedback; FeedbackLink is the inbox filtered to them.
+	Feedback     []FeedbackRow
+	FeedbackLink string
 }
 
 // KeyValue is a trait shown as text.
@@ -229,7 +233,27 @@ func (d *Dashboard) loadProfile(r *http.Request, v *View) error {
 	if len(data.TopEvents) > 8 {
 		data.TopEvents = data.TopEvents[:8]
 	}
+	if v.Actor.Can(touchpoint.PermFeedbackRead) && d.cfg.Feedback != nil {
+		if err := d.profileFeedback(r, &data, p); err != nil {
+			return err
+		}
+	}
 	v.Data = data
+	return nil
+}
+
+// profileFeedback fills the customer's latest feedback from every source.
+func (d *Dashboard) profileFeedback(r *http.Request, data *ProfileData, p *touchpoint.Profile) error {
+	f := touchpoint.FeedbackFilter{Workspace: p.Workspace, Limit: 4}
+	f.UserIDs, f.AnonymousIDs, f.Emails = identifiersOf(p)
+	items, err := d.cfg.Feedback.FindFeedback(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if data.Feedback, err = d.feedbackRows(r.Context(), p.Workspace, items); err != nil {
+		return err
+	}
+	data.FeedbackLink = inboxLink("customer", p.ID)
 	return nil
 }
 

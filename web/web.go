@@ -37,6 +37,16 @@ type Config struct {
 	Profiles   touchpoint.ProfileService
 	Events     touchpoint.EventService
 	Overview   touchpoint.OverviewService
+	// Surveys, Feedback and Metrics serve the voice-of-the-customer pages
+	// (surveys, results, the feedback inbox); TextGroups, if set, finds
+	// the themes of survey comments.
+	Surveys    touchpoint.SurveyService
+	Feedback   touchpoint.FeedbackService
+	Metrics    touchpoint.MetricService
+	TextGroups touchpoint.TextGrouper
+	// PublicURL, if set, is where customers and other systems reach the
+	// server: survey widget snippets and webhook addresses start with it.
+	PublicURL string
 	// Version is shown at the foot of the navigation.
 	Version string
 }
@@ -88,9 +98,12 @@ func New(cfg Config) (*Dashboard, error) {
 func (d *Dashboard) allPages() []*Page {
 	return slices.Concat(
 		d.overviewPages(),
+		d.surveyPages(),
+		d.feedbackPages(),
 		d.profilePages(),
 		d.streamPages(),
 		d.sourcePages(),
+		d.feedbackSourcePages(),
 		d.userPages(),
 		d.settingsPages(),
 	)
@@ -135,6 +148,7 @@ func (d *Dashboard) routes() chi.Router {
 		for _, p := range d.pages {
 			r.Get(p.Path, d.page(p))
 		}
+		d.vocRoutes(r)
 	})
 	return r
 }

@@ -88,7 +88,8 @@ func browserAllocator(t *testing.T, exe string, extra ...chromedp.ExecAllocatorO
 	return actx
 }
 
-func newBrowser(t *testing.T) *browser {
+// newBrowser starts a browser for a test; extra options go to Chromium.
+func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
 	t.Helper()
 	exe := chromiumPath(t)
 	// Screenshots go to $TOUCHPOINT_SCREENSHOTS, or under the test's temp dir.
@@ -99,7 +100,7 @@ func newBrowser(t *testing.T) *browser {
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	actx := browserAllocator(t, exe, chromedp.WindowSize(1366, 900))
+	actx := browserAllocator(t, exe, append([]chromedp.ExecAllocatorOption{chromedp.WindowSize(1366, 900)}, extra...)...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx() })

@@ -295,6 +295,11 @@ func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
 		Profiles:   n.state,
 		Events:     n.warehouse,
 		Overview:   n.warehouse,
+		Surveys:    n.state,
+		Feedback:   n.state,
+		Metrics:    n.warehouse,
+		TextGroups: n.text,
+		PublicURL:  n.cfg.PublicURL,
 		Version:    version,
 	})
 	if err != nil {

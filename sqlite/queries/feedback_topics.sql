@@ -11,6 +11,7 @@ WHERE f.workspace = :workspace
   AND (:channel IS NULL OR f.channel = :channel)
   AND (:survey_id IS NULL OR f.survey_id = :survey_id)
   AND (:language IS NULL OR f.language = :language)
+  AND (:flagged IS NULL OR f.flagged = :flagged)
   AND (:since IS NULL OR f.created_at >= :since)
   AND (:until IS NULL OR f.created_at < :until)
 GROUP BY t.value

@@ -8,6 +8,11 @@
 //   data-api-change=…          a select that calls the API when changed
 //   data-copy="#el"            copy an element's text
 //   data-tabs, data-stream, data-live-counter, data-autosubmit, data-toggle-nav
+//   data-width="42"            set a bar's width in percent (inline styles are not allowed)
+//   data-secret                a secret shown blurred until clicked
+//   data-narrow-closed         a <details> folded on phones (long filter forms)
+//
+// Page scripts (the survey builder…) use window.tp: api, toast, copyText.
 //
 // Untrusted text is only ever put into the page with textContent.
 (function () {
@@ -32,6 +37,9 @@
           if (!msg) msg = resp.status === 401 ? 'Your session has ended: sign in again.' : 'The server answered ' + resp.status + '. Try again.';
           var err = new Error(msg);
           err.status = resp.status;
+          // field names what was wrong in the API's spelling, so a page
+          // can show the message next to that field.
+          err.field = data && data.error && data.error.field || '';
           throw err;
         }
         return data;
@@ -136,6 +144,8 @@
       });
       return;
     }
+    var secret = e.target.closest('[data-secret]');
+    if (secret) { secret.classList.toggle('shown'); return; }
     var copy = e.target.closest('[data-copy]');
     if (copy) {
       var src = document.querySelector(copy.dataset.copy);
@@ -151,7 +161,16 @@
 
   document.addEventListener('change', function (e) {
     var el = e.target;
-    if (el.matches('select[data-autosubmit]')) { el.form.submit(); return; }
+    if (el.matches('select[data-autosubmit]')) {
+      // A breakdown by trait needs the trait's name before it can load.
+      var trait = el.form.querySelector('[data-trait-field]');
+      if (trait) {
+        trait.hidden = el.value !== 'trait';
+        if (el.value === 'trait' && !trait.querySelector('input').value) { trait.querySelector('input').focus(); return; }
+      }
+      el.form.submit();
+      return;
+    }
     if (el.dataset.apiChange) {
       var mp = split(el.dataset.apiChange);
       var body = {};
@@ -296,6 +315,7 @@
   var reducedMotion = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
 
   function chartOptions(key, data) {
+    if (data[key] && data[key].kind) return kindOptions(data[key]);
     var base = {
       color: palette, animation: !reducedMotion, animationDuration: 500,
       // Tooltips are drawn on the canvas: no HTML is built from the data.
@@ -360,6 +380,68 @@
     });
   }
 
+  // kindOptions draws a chart whose data says its kind:
+  //   {kind: "columns", labels, series: [{name, data, colors?, color?}], horizontal?, stacked?, unit?, digits?, counts?}
+  //   {kind: "trend", labels (dates), value, lower, upper, responses, name, unit?, interval}
+  // Values may be null (no data for that label).
+  function kindOptions(spec) {
+    var unit = spec.unit || '';
+    var k = Math.pow(10, spec.digits === undefined ? 1 : spec.digits);
+    var fmt = function (v) { return v === null || v === undefined ? '–' : (Math.round(v * k) / k) + unit; };
+    var base = {
+      color: palette, animation: !reducedMotion, animationDuration: 500,
+      tooltip: { trigger: 'axis', renderMode: 'richText', confine: true, axisPointer: { type: 'shadow' } },
+      grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
+      textStyle: { fontFamily: 'system-ui, sans-serif' },
+    };
+    var valueAxis = { type: 'value', minInterval: spec.counts ? 1 : 0, axisLabel: { color: '#667085', formatter: function (v) { return v + unit; } }, splitLine: { lineStyle: { color: '#eef0f4' } } };
+    if (spec.kind === 'columns') {
+      // Horizontal bars read top down, in the order given.
+      var cat = { type: 'category', data: spec.labels, inverse: !!spec.horizontal, axisLabel: { color: '#344054', width: 130, overflow: 'truncate', hideOverlap: !spec.horizontal } };
+      var series = spec.series.map(function (s, i) {
+        return {
+          name: s.name, type: 'bar', stack: spec.stacked ? 'all' : undefined, barMaxWidth: spec.horizontal ? 18 : 36,
+          itemStyle: { color: s.color || palette[i % palette.length], borderRadius: spec.stacked ? 0 : spec.horizontal ? [0, 4, 4, 0] : [4, 4, 0, 0] },
+          label: { show: !spec.stacked, position: spec.horizontal ? 'right' : 'top', color: '#475467', fontSize: 11, formatter: function (p) { return p.value ? fmt(p.value) : ''; } },
+          data: s.data.map(function (v, j) { return s.colors ? { value: v, itemStyle: { color: s.colors[j] } } : v; }),
+        };
+      });
+      var o = Object.assign(base, { series: series });
+      if (spec.series.length > 1) o.legend = { top: 0, icon: 'circle', itemWidth: 8, itemHeight: 8 };
+      else o.grid.top = 16;
+      if (spec.horizontal) { o.xAxis = Object.assign(valueAxis, { splitNumber: 3 }); o.yAxis = cat; o.grid.right = 40; }
+      else { o.xAxis = cat; o.yAxis = valueAxis; }
+      return o;
+    }
+    if (spec.kind === 'trend') {
+      var label = { color: '#667085', hideOverlap: true, formatter: function (d) {
+        var opts = spec.interval === 'month' ? { month: 'short', year: '2-digit', timeZone: 'UTC' } : { month: 'short', day: 'numeric', timeZone: 'UTC' };
+        return new Date(d + 'T00:00:00Z').toLocaleDateString(undefined, opts);
+      } };
+      // The margin of error is a band: an invisible base at the lower
+      // bound with the band's height stacked on it.
+      var band = spec.upper.map(function (u, i) { return u === null || spec.lower[i] === null ? null : u - spec.lower[i]; });
+      return Object.assign(base, {
+        legend: { top: 0, icon: 'circle', itemWidth: 8, itemHeight: 8, data: [spec.name, 'Responses'] },
+        // The tooltip is text (richText), built from numbers only.
+        tooltip: { trigger: 'axis', renderMode: 'richText', confine: true, formatter: function (ps) {
+          var i = ps[0].dataIndex;
+          var moe = spec.upper[i] === null ? '' : ' ± ' + (Math.round((spec.upper[i] - spec.value[i]) * 10) / 10) + unit;
+          return label.formatter(spec.labels[i]) + '\n' + spec.name + ': ' + fmt(spec.value[i]) + moe + '\nResponses: ' + spec.responses[i];
+        } },
+        xAxis: { type: 'category', data: spec.labels, boundaryGap: true, axisLabel: label },
+        yAxis: [valueAxis, { type: 'value', minInterval: 1, axisLabel: { color: '#98a2b3' }, splitLine: { show: false } }],
+        series: [
+          { name: 'Responses', type: 'bar', yAxisIndex: 1, data: spec.responses, barMaxWidth: 18, itemStyle: { color: '#e4e7ec', borderRadius: [3, 3, 0, 0] } },
+          { name: 'low', type: 'line', stack: 'band', stackStrategy: 'all', data: spec.lower, lineStyle: { opacity: 0 }, symbol: 'none', tooltip: { show: false }, silent: true },
+          { name: 'margin of error', type: 'line', stack: 'band', stackStrategy: 'all', data: band, lineStyle: { opacity: 0 }, symbol: 'none', areaStyle: { color: 'rgba(79,70,229,.12)' }, tooltip: { show: false }, silent: true },
+          { name: spec.name, type: 'line', data: spec.value, symbolSize: 7, connectNulls: true, lineStyle: { width: 2.5, color: '#4f46e5' }, itemStyle: { color: '#4f46e5' } },
+        ],
+      });
+    }
+    return base;
+  }
+
   function drawCharts(root) {
     var els = root.querySelectorAll('[data-chart]');
     if (!els.length) return;
@@ -373,12 +455,18 @@
       if (el._chart) return;
       var sk = el.querySelector('.skeleton');
       if (sk) sk.remove();
+      // Horizontal bars marked chart-fit take the height their rows need.
+      var spec = chartData[el.dataset.chart];
+      if (el.classList.contains('chart-fit') && spec && spec.labels) el.style.height = Math.max(110, 40 + spec.labels.length * 34) + 'px';
       var c = window.echarts.init(el, null, { renderer: 'canvas' });
       // data-drawn tells tests (and anyone waiting) the chart is complete.
       c.on('finished', function () { el.dataset.drawn = 'true'; });
       c.setOption(chartOptions(el.dataset.chart, chartData));
       el._chart = c;
       charts.push(c);
+      // A chart follows its box, whatever changes its width (a rotated
+      // phone, the navigation opening), not only the window.
+      if (window.ResizeObserver) new ResizeObserver(function () { c.resize(); }).observe(el);
     });
   }
   var resizeTimer;
@@ -544,9 +632,19 @@
 
   function init(root) {
     root.querySelectorAll('time[datetime]').forEach(localTime);
+    // Long filter forms fold away on phones, to show results first.
+    if (window.matchMedia && window.matchMedia('(max-width: 820px)').matches) {
+      root.querySelectorAll('details[data-narrow-closed]').forEach(function (d) { d.open = false; });
+    }
+    root.querySelectorAll('[data-width]').forEach(function (el) {
+      var w = parseFloat(el.dataset.width);
+      el.style.width = (isNaN(w) ? 0 : Math.max(0, Math.min(100, w))) + '%';
+    });
     root.querySelectorAll('table[data-table]').forEach(enhanceTable);
     drawCharts(root);
   }
+
+  window.tp = { api: api, toast: toast, copyText: copyText };
 
   document.addEventListener('DOMContentLoaded', function () {
     init(document);
