@@ -10,6 +10,7 @@ import (
 
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/duckdb"
+	"github.com/touchpoint-cx/touchpoint/identity"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
 )
 
@@ -78,15 +79,22 @@ func load(t *testing.T, w *duckdb.Warehouse, events []fx, seq uint64) {
 	}
 }
 
-// mapIdentity sets identity_map rows as identity resolution would.
+// mapIdentity places identifiers on profiles the way identity resolution
+// does: through the identity feed's side of the warehouse, one change
+// sequence per call.
 func mapIdentity(t *testing.T, w *duckdb.Warehouse, rows ...[3]string) {
 	t.Helper()
+	ctx := context.Background()
+	seq, err := w.IdentityMapCheckpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := identity.MapBatch{LastSeq: seq + 1}
 	for _, r := range rows {
-		_, err := w.DB().Exec(`INSERT OR REPLACE INTO identity_map (workspace, kind, value, row_id, profile_id) VALUES ('default', ?, ?, ?, ?)`,
-			r[0], r[1], r[2], r[2])
-		if err != nil {
-			t.Fatal(err)
-		}
+		b.Identifiers = append(b.Identifiers, identity.MapEntry{Workspace: "default", Kind: r[0], Value: r[1], Row: r[2], Profile: r[2]})
+	}
+	if err := w.ApplyIdentityMap(ctx, b); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -20,7 +20,8 @@ FROM (
            lead(t) OVER w AS next_t,
            lag(t) OVER s AS same_prev_t,
            lag(t, 2) OVER s AS same_prev2_t,
-           last_value(CASE WHEN activity <> 'Survey Responded' AND coalesce(source_id, '') <> 'touchpoint' THEN act END IGNORE NULLS)
+           last_value(CASE WHEN activity NOT IN ('Survey Responded', 'Feedback Received') AND activity NOT LIKE 'survey.%'
+                                AND coalesce(source_id, '') <> 'touchpoint' THEN act END IGNORE NULLS)
                OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS touch_act
     FROM (SELECT e.*, a.code AS act FROM jr_events e JOIN journey_activities a USING (activity))
     WINDOW w AS (PARTITION BY workspace, pnum ORDER BY t, seq, message_id),
