@@ -203,6 +203,23 @@ func TestFunnel(t *testing.T) {
 			t.Fatalf("breakdown %+v, want %+v", got.Breakdown, want)
 		}
 	})
+	t.Run("FilteredStepsAgree", func(t *testing.T) {
+		// Every channel, or a condition every event passes, makes each step
+		// a filtered one: the steps then keep each attempt's earliest match
+		// instead of the one match of an unfiltered step. Same answers.
+		for _, order := range []string{touchpoint.OrderLoose, touchpoint.OrderStrict} {
+			plain := funnel(touchpoint.FunnelRequest{Steps: steps("A", "B", "C", "D"), Window: "7d", Order: order})
+			all := funnel(touchpoint.FunnelRequest{Scope: touchpoint.Scope{Channels: []string{"web", "app"}}, Steps: steps("A", "B", "C", "D"), Window: "7d", Order: order})
+			s := steps("A", "B", "C", "D")
+			for i := range s {
+				s[i].Where = []touchpoint.Condition{{Field: "channel", Op: "in", Value: []any{"web", "app"}}}
+			}
+			where := funnel(touchpoint.FunnelRequest{Steps: s, Window: "7d", Order: order})
+			if !reflect.DeepEqual(all, plain) || !reflect.DeepEqual(where, plain) {
+				t.Errorf("%s: every channel %+v, a condition every event passes %+v; unfiltered %+v", order, all.Steps, where.Steps, plain.Steps)
+			}
+		}
+	})
 	t.Run("ErrInvalid", func(t *testing.T) {
 		for field, r := range map[string]touchpoint.FunnelRequest{
 			"steps":                   {Scope: ws()},
@@ -219,6 +236,31 @@ func TestFunnel(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestFunnelDroppedSpread checks the drop-off list when the customers who
+// drop are not spread evenly: the list looks at the first customers by
+// number, as many as should hold it, and further when they do not.
+func TestFunnelDroppedSpread(t *testing.T) {
+	ctx := context.Background()
+	w, _ := setup(t)
+	var events []fx
+	for i := range 60 {
+		user := fmt.Sprintf("u%02d", i)
+		events = append(events, fx{user: user, event: "A", channel: "web"})
+		if i < 30 {
+			events = append(events, fx{user: user, event: "B", channel: "web", at: time.Minute})
+		}
+	}
+	load(t, w, events, 1)
+	mapIdentity(t, w)
+	got, err := w.Funnel(ctx, touchpoint.FunnelRequest{Scope: ws(), Steps: steps("A", "B"), DropOffLimit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := got.Steps[1]; d.Dropped != 30 || !reflect.DeepEqual(d.DroppedProfiles, []string{"user_id:u30", "user_id:u31"}) {
+		t.Errorf("dropped %d %v, want 30, the first two being u30 and u31", d.Dropped, d.DroppedProfiles)
+	}
 }
 
 // TestMergesShowAtOnce checks that a merge, and its undoing, change every
