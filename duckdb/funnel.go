@@ -84,19 +84,21 @@ func (w *Warehouse) funnel(ctx context.Context, conn *sql.Conn, r touchpoint.Fun
 		return nil, err
 	}
 	var bd, join string
+	var key bool
 	if r.Breakdown != "" {
 		f, _ := touchpoint.SplitField("breakdown", r.Breakdown) // validated
 		if bd, err = fieldSQL(f, "e", "pt.traits", p); err != nil {
 			return nil, err
 		}
-		join = "LEFT JOIN events e ON e.key = c.key"
+		join, key = "LEFT JOIN events e ON e.key = c.key", true
 		if f.Kind == touchpoint.FieldTrait {
+			key = false
 			join = fmt.Sprintf(`LEFT JOIN journey_profiles jp ON jp.workspace = %[1]s AND jp.pnum = c.pnum
 				LEFT JOIN profile_traits pt ON pt.workspace = %[1]s AND pt.profile_id = jp.profile_id`, p.add(r.Workspace))
 		}
 	}
 	q, err := w.render("funnel_start", map[string]any{"Scope": scope, "Filtered": filtered[0], "Plain": !filtered[0] && len(r.Channels) == 0,
-		"Breakdown": bd, "Join": join})
+		"Breakdown": bd, "Join": join, "Key": key})
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +134,7 @@ func (w *Warehouse) funnel(ctx context.Context, conn *sql.Conn, r touchpoint.Fun
 		if step > 1 {
 			prev, cur = cur, map[string]string{"f_a": "f_b", "f_b": "f_a"}[cur]
 			q, err := w.render(next, map[string]any{"Cur": prev, "Next": cur, "Scope": later, "Filtered": filtered[i],
-				"Unique": !filtered[i] && len(r.Channels) == 0})
+				"Unique": !filtered[i] && len(r.Channels) == 0, "Breakdown": r.Breakdown != ""})
 			if err != nil {
 				return nil, err
 			}
