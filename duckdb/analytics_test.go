@@ -3,6 +3,7 @@ package duckdb_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"testing"
@@ -199,6 +200,23 @@ func TestFunnel(t *testing.T) {
 	t.Run("Breakdown", func(t *testing.T) {
 		got := funnel(touchpoint.FunnelRequest{Steps: steps("A", "B", "C", "D"), Breakdown: "channel"})
 		want := []touchpoint.FunnelBreakdown{{Value: "web", Counts: []int64{6, 5, 3, 2}}, {Value: "app", Counts: []int64{2, 2, 1, 0}}}
+		if !reflect.DeepEqual(got.Breakdown, want) {
+			t.Fatalf("breakdown %+v, want %+v", got.Breakdown, want)
+		}
+	})
+	t.Run("BreakdownByTrait", func(t *testing.T) {
+		seq, err := w.IdentityMapCheckpoint(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pro := json.RawMessage(`{"plan":"pro"}`)
+		if err := w.ApplyIdentityMap(ctx, identity.MapBatch{LastSeq: seq + 1, Traits: []identity.ProfileTraits{
+			{Workspace: "default", Profile: "user_id:ana", Traits: pro}, {Workspace: "default", Profile: "user_id:cat", Traits: pro}}}); err != nil {
+			t.Fatal(err)
+		}
+		// ana goes all the way; cat's A is followed by B and C, not D.
+		got := funnel(touchpoint.FunnelRequest{Steps: steps("A", "B", "C", "D"), Breakdown: "trait.plan"})
+		want := []touchpoint.FunnelBreakdown{{Value: "(none)", Counts: []int64{6, 5, 2, 1}}, {Value: "pro", Counts: []int64{2, 2, 2, 1}}}
 		if !reflect.DeepEqual(got.Breakdown, want) {
 			t.Fatalf("breakdown %+v, want %+v", got.Breakdown, want)
 		}
