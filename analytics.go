@@ -610,13 +610,15 @@ type JourneyNode struct {
 	// occurrences beyond each customer's first.
 	RepeatProfiles int64 `json:"repeat_profiles"`
 	Rework         int64 `json:"rework"`
-	// CX holds the survey answers given right after this touchpoint.
+	// CX holds the survey answers and the feedback given right after this
+	// touchpoint.
 	CX *NodeCX `json:"cx,omitempty"`
 }
 
-// NodeCX sums up the survey answers attributed to a touchpoint: each
-// answer goes to the customer's last activity before it (other answers and
-// Touchpoint's own messages aside).
+// NodeCX sums up the survey answers and feedback attributed to a
+// touchpoint: each answer, ticket or review goes to the customer's last
+// activity before it (other feedback, survey delivery and Touchpoint's own
+// messages aside), on the profile the customer is now.
 type NodeCX struct {
 	Responses int64 `json:"responses"`
 	// NPS is % promoters (9–10) minus % detractors (0–6), from -100 to 100.
@@ -630,6 +632,31 @@ type NodeCX struct {
 	CESResponses int64    `json:"ces_responses"`
 	// Score is every answer scaled to 0–100, averaged: one colour for the map.
 	Score *float64 `json:"score,omitempty"`
+	// Sentiment is what the text of the feedback given here says: survey
+	// comments, tickets and reviews, as the text models read them.
+	Sentiment *NodeSentiment `json:"sentiment,omitempty"`
+}
+
+// NodeSentiment sums up the sentiment of the feedback items with text
+// attributed to one touchpoint.
+type NodeSentiment struct {
+	// Items is how many feedback items with text were given here.
+	Items int64 `json:"items"`
+	// Average is their mean sentiment score, from -1 (negative) to 1.
+	Average  float64 `json:"average"`
+	Positive int64   `json:"positive"`
+	Neutral  int64   `json:"neutral"`
+	Negative int64   `json:"negative"`
+	// Topics are the topics those items mention, most mentioned first (at
+	// most five), each with how many of its items were negative.
+	Topics []NodeTopic `json:"topics"`
+}
+
+// NodeTopic is a topic of the feedback given at a touchpoint.
+type NodeTopic struct {
+	Topic    string `json:"topic"`
+	Items    int64  `json:"items"`
+	Negative int64  `json:"negative"`
 }
 
 // JourneyEdge is one activity directly followed by another, for the same
@@ -690,15 +717,18 @@ const (
 	OutcomeCSAT  = "csat"
 	OutcomeCES   = "ces"
 	OutcomeChurn = "churn"
+	// OutcomeSentiment is the sentiment score (-1 to 1) of feedback with
+	// text: survey comments, tickets and reviews.
+	OutcomeSentiment = "sentiment"
 )
 
-// DriversRequest asks what explains a CX score or churn.
+// DriversRequest asks what explains a CX score, feedback sentiment or churn.
 type DriversRequest struct {
 	Scope
-	// Outcome is nps, csat, ces (survey scores) or churn.
+	// Outcome is nps, csat, ces (survey scores), sentiment or churn.
 	Outcome string `json:"outcome"`
-	// LookbackDays is how far before each answer its touchpoints are
-	// looked for (default 30).
+	// LookbackDays is how far before each answer its touchpoints (and the
+	// topics of the customer's feedback) are looked for (default 30).
 	LookbackDays int `json:"lookback_days,omitempty"`
 	// HorizonDays is the churn horizon (churn only; default 30).
 	HorizonDays int `json:"horizon_days,omitempty"`
@@ -710,11 +740,11 @@ func (r *DriversRequest) Validate() error {
 		return err
 	}
 	switch r.Outcome {
-	case OutcomeNPS, OutcomeCSAT, OutcomeCES, OutcomeChurn:
+	case OutcomeNPS, OutcomeCSAT, OutcomeCES, OutcomeSentiment, OutcomeChurn:
 	case "":
-		return FieldError("outcome", "required: nps, csat, ces or churn")
+		return FieldError("outcome", "required: nps, csat, ces, sentiment or churn")
 	default:
-		return FieldError("outcome", "must be nps, csat, ces or churn, not %q", r.Outcome)
+		return FieldError("outcome", "must be nps, csat, ces, sentiment or churn, not %q", r.Outcome)
 	}
 	if err := defaultInt(&r.LookbackDays, "lookback_days", 30, 1, 365); err != nil {
 		return err
@@ -725,7 +755,8 @@ func (r *DriversRequest) Validate() error {
 // DriversResponse ranks the factors that move the outcome.
 type DriversResponse struct {
 	Outcome string `json:"outcome"`
-	// Samples is how many answers (or customers, for churn) the model saw.
+	// Samples is how many answers (feedback items for sentiment, customers for
+	// churn) the model saw.
 	Samples int `json:"samples"`
 	// Mean is the outcome's average (churn: the churn rate).
 	Mean float64 `json:"mean"`
@@ -737,12 +768,15 @@ type DriversResponse struct {
 // Driver is one factor and its effect on the outcome, holding the others
 // fixed.
 type Driver struct {
-	// Factor names it: "touchpoint:Delivery Delayed", "channel:call_center",
+	// Factor names it: "touchpoint:Delivery Delayed", "right after:Order
+	// Delivered", "channel:call_center", "topic:delivery" (the customer's
+	// feedback mentioned it), "kind:ticket" (sentiment only),
 	// "trait:plan=pro", or a churn feature.
 	Factor string `json:"factor"`
 	// Effect is in score points for survey outcomes (what the factor adds
-	// to or takes from the answer), and the change in log-odds of churning
-	// per standard deviation for churn. Low and High bound it at 95%.
+	// to or takes from the answer), in sentiment points (of the -1 to 1
+	// scale) for sentiment, and the change in log-odds of churning per
+	// standard deviation for churn. Low and High bound it at 95%.
 	Effect float64 `json:"effect"`
 	Low    float64 `json:"low"`
 	High   float64 `json:"high"`

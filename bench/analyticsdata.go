@@ -11,6 +11,7 @@ import (
 	ddb "github.com/duckdb/duckdb-go/v2"
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/duckdb"
+	"github.com/touchpoint-cx/touchpoint/identity"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
 )
 
@@ -97,6 +98,12 @@ func GenerateAnalyticsData(ctx context.Context, w *duckdb.Warehouse, cfg Analyti
 		return a.Close()
 	})
 	if err != nil {
+		return out, fmt.Errorf("identity map: %w", err)
+	}
+	// The map is written above in bulk, beside the feed; an empty batch
+	// records the change sequence the feed would have saved with it, which
+	// is how analytics knows the map changed.
+	if err := w.ApplyIdentityMap(ctx, identity.MapBatch{LastSeq: 1}); err != nil {
 		return out, fmt.Errorf("identity map: %w", err)
 	}
 

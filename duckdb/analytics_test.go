@@ -3,6 +3,7 @@ package duckdb_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/duckdb"
+	"github.com/touchpoint-cx/touchpoint/identity"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
 )
 
@@ -78,15 +80,22 @@ func load(t *testing.T, w *duckdb.Warehouse, events []fx, seq uint64) {
 	}
 }
 
-// mapIdentity sets identity_map rows as identity resolution would.
+// mapIdentity places identifiers on profiles the way identity resolution
+// does: through the identity feed's side of the warehouse, one change
+// sequence per call.
 func mapIdentity(t *testing.T, w *duckdb.Warehouse, rows ...[3]string) {
 	t.Helper()
+	ctx := context.Background()
+	seq, err := w.IdentityMapCheckpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := identity.MapBatch{LastSeq: seq + 1}
 	for _, r := range rows {
-		_, err := w.DB().Exec(`INSERT OR REPLACE INTO identity_map (workspace, kind, value, row_id, profile_id) VALUES ('default', ?, ?, ?, ?)`,
-			r[0], r[1], r[2], r[2])
-		if err != nil {
-			t.Fatal(err)
-		}
+		b.Identifiers = append(b.Identifiers, identity.MapEntry{Workspace: "default", Kind: r[0], Value: r[1], Row: r[2], Profile: r[2]})
+	}
+	if err := w.ApplyIdentityMap(ctx, b); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -195,6 +204,40 @@ func TestFunnel(t *testing.T) {
 			t.Fatalf("breakdown %+v, want %+v", got.Breakdown, want)
 		}
 	})
+	t.Run("BreakdownByTrait", func(t *testing.T) {
+		seq, err := w.IdentityMapCheckpoint(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pro := json.RawMessage(`{"plan":"pro"}`)
+		if err := w.ApplyIdentityMap(ctx, identity.MapBatch{LastSeq: seq + 1, Traits: []identity.ProfileTraits{
+			{Workspace: "default", Profile: "user_id:ana", Traits: pro}, {Workspace: "default", Profile: "user_id:cat", Traits: pro}}}); err != nil {
+			t.Fatal(err)
+		}
+		// ana goes all the way; cat's A is followed by B and C, not D.
+		got := funnel(touchpoint.FunnelRequest{Steps: steps("A", "B", "C", "D"), Breakdown: "trait.plan"})
+		want := []touchpoint.FunnelBreakdown{{Value: "(none)", Counts: []int64{6, 5, 2, 1}}, {Value: "pro", Counts: []int64{2, 2, 2, 1}}}
+		if !reflect.DeepEqual(got.Breakdown, want) {
+			t.Fatalf("breakdown %+v, want %+v", got.Breakdown, want)
+		}
+	})
+	t.Run("FilteredStepsAgree", func(t *testing.T) {
+		// Every channel, or a condition every event passes, makes each step
+		// a filtered one: the steps then keep each attempt's earliest match
+		// instead of the one match of an unfiltered step. Same answers.
+		for _, order := range []string{touchpoint.OrderLoose, touchpoint.OrderStrict} {
+			plain := funnel(touchpoint.FunnelRequest{Steps: steps("A", "B", "C", "D"), Window: "7d", Order: order})
+			all := funnel(touchpoint.FunnelRequest{Scope: touchpoint.Scope{Channels: []string{"web", "app"}}, Steps: steps("A", "B", "C", "D"), Window: "7d", Order: order})
+			s := steps("A", "B", "C", "D")
+			for i := range s {
+				s[i].Where = []touchpoint.Condition{{Field: "channel", Op: "in", Value: []any{"web", "app"}}}
+			}
+			where := funnel(touchpoint.FunnelRequest{Steps: s, Window: "7d", Order: order})
+			if !reflect.DeepEqual(all, plain) || !reflect.DeepEqual(where, plain) {
+				t.Errorf("%s: every channel %+v, a condition every event passes %+v; unfiltered %+v", order, all.Steps, where.Steps, plain.Steps)
+			}
+		}
+	})
 	t.Run("ErrInvalid", func(t *testing.T) {
 		for field, r := range map[string]touchpoint.FunnelRequest{
 			"steps":                   {Scope: ws()},
@@ -211,6 +254,31 @@ func TestFunnel(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestFunnelDroppedSpread checks the drop-off list when the customers who
+// drop are not spread evenly: the list looks at the first customers by
+// number, as many as should hold it, and further when they do not.
+func TestFunnelDroppedSpread(t *testing.T) {
+	ctx := context.Background()
+	w, _ := setup(t)
+	var events []fx
+	for i := range 60 {
+		user := fmt.Sprintf("u%02d", i)
+		events = append(events, fx{user: user, event: "A", channel: "web"})
+		if i < 30 {
+			events = append(events, fx{user: user, event: "B", channel: "web", at: time.Minute})
+		}
+	}
+	load(t, w, events, 1)
+	mapIdentity(t, w)
+	got, err := w.Funnel(ctx, touchpoint.FunnelRequest{Scope: ws(), Steps: steps("A", "B"), DropOffLimit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := got.Steps[1]; d.Dropped != 30 || !reflect.DeepEqual(d.DroppedProfiles, []string{"user_id:u30", "user_id:u31"}) {
+		t.Errorf("dropped %d %v, want 30, the first two being u30 and u31", d.Dropped, d.DroppedProfiles)
+	}
 }
 
 // TestMergesShowAtOnce checks that a merge, and its undoing, change every

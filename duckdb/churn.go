@@ -20,6 +20,11 @@ const churnActivities = 15
 // model trains on.
 const minChurnSamples = 30
 
+// churnTopics is how many feedback topics the churn model takes as
+// features at most: those the most customers mentioned before the cutoff,
+// each by at least minDriverCount of them.
+const churnTopics = 10
+
 // churnSet is one row per customer, features first.
 type churnSet struct {
 	pnums []int32
@@ -31,6 +36,7 @@ type churnSet struct {
 type churnModel struct {
 	names    []string
 	acts     []int32
+	topics   []string
 	mean, sd []float64
 	model    *predict.LogisticModel
 	trained  int
@@ -42,23 +48,25 @@ type churnModel struct {
 
 // churnFeatures reads the features of every customer active in the three
 // horizons before cutoff, and whether they were active in the horizon
-// after it.
-func (w *Warehouse) churnFeatures(ctx context.Context, conn *sql.Conn, scope touchpoint.Scope, acts []int32, cutoff, horizon int64) (*churnSet, []string, error) {
+// after it. The topic features are those of topics; nil picks them from
+// the customers' feedback before the cutoff. It returns the set, the
+// names of the features other than activities and topics, and the topics.
+func (w *Warehouse) churnFeatures(ctx context.Context, conn *sql.Conn, scope touchpoint.Scope, acts []int32, topics []string, cutoff, horizon int64) (*churnSet, []string, []string, error) {
 	p := &params{}
 	s := scope
 	s.From, s.To = nil, nil
 	sc, err := scopeSQL(s, p)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	q, err := w.render("churn_features", map[string]any{"Scope": sc, "Acts": acts})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	args := append(p.args, sql.Named("cutoff", cutoff), sql.Named("since", cutoff-3*horizon), sql.Named("until", cutoff+horizon))
 	rows, err := conn.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer rows.Close()
 	names := []string{"days since last activity", "days since first activity", "activities in the last three horizons", "channels used"}
@@ -74,7 +82,7 @@ func (w *Warehouse) churnFeatures(ctx context.Context, conn *sql.Conn, scope tou
 			dst = append(dst, &counts[i])
 		}
 		if err := rows.Scan(dst...); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		x := []float64{recency, tenure, math.Log1p(float64(recent)), float64(channels)}
 		for _, c := range counts {
@@ -85,14 +93,14 @@ func (w *Warehouse) churnFeatures(ctx context.Context, conn *sql.Conn, scope tou
 		set.y = append(set.y, b2f(churned))
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// Survey answers: how many, and how good (the average where missing,
 	// with a flag, so a customer who never answered is not read as unhappy).
 	scores := map[int32][2]float64{}
 	srows, err := conn.QueryContext(ctx, w.query("churn_scores"), sql.Named("workspace", scope.Workspace), sql.Named("cutoff", cutoff))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer srows.Close()
 	var sum, n float64
@@ -101,7 +109,7 @@ func (w *Warehouse) churnFeatures(ctx context.Context, conn *sql.Conn, scope tou
 		var count int64
 		var avg sql.NullFloat64
 		if err := srows.Scan(&pnum, &count, &avg); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if avg.Valid {
 			scores[pnum] = [2]float64{float64(count), avg.Float64}
@@ -109,7 +117,7 @@ func (w *Warehouse) churnFeatures(ctx context.Context, conn *sql.Conn, scope tou
 		}
 	}
 	if err := srows.Err(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	mean := 50.0
 	if n > 0 {
@@ -123,7 +131,86 @@ func (w *Warehouse) churnFeatures(ctx context.Context, conn *sql.Conn, scope tou
 		set.x[i] = append(set.x[i], math.Log1p(s[0]), s[1], b2f(!ok))
 	}
 	names = append(names, "survey answers", "survey score (0–100)", "never answered a survey")
-	return set, names, nil
+
+	// Feedback with text: its mean sentiment (the average where missing,
+	// with a flag, as for survey scores) and the topics it mentioned.
+	type said struct {
+		sentiment float64
+		topics    map[string]bool
+	}
+	fb := map[int32]said{}
+	frows, err := conn.QueryContext(ctx, w.query("churn_feedback"), sql.Named("workspace", scope.Workspace), sql.Named("cutoff", cutoff))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer frows.Close()
+	sum, n = 0, 0
+	for frows.Next() {
+		var pnum int32
+		var avg float64
+		var list []any
+		if err := frows.Scan(&pnum, &avg, &list); err != nil {
+			return nil, nil, nil, err
+		}
+		s := said{sentiment: avg, topics: map[string]bool{}}
+		for _, t := range list {
+			if t, ok := t.(string); ok {
+				s.topics[t] = true
+			}
+		}
+		fb[pnum] = s
+		sum, n = sum+avg, n+1
+	}
+	if err := frows.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	if topics == nil {
+		topics = commonTopics(set.pnums, func(p int32) map[string]bool { return fb[p].topics })
+	}
+	mean = 0
+	if n > 0 {
+		mean = sum / n
+	}
+	for i, pnum := range set.pnums {
+		s, ok := fb[pnum]
+		if !ok {
+			s.sentiment = mean
+		}
+		set.x[i] = append(set.x[i], s.sentiment, b2f(!ok))
+		for _, t := range topics {
+			set.x[i] = append(set.x[i], b2f(s.topics[t]))
+		}
+	}
+	names = append(names, "feedback sentiment (-1 to 1)", "never gave feedback with text")
+	return set, names, topics, nil
+}
+
+// commonTopics picks the topics the most customers mentioned, each by at
+// least minDriverCount of them, at most churnTopics. The answer is never
+// nil, so a model without topic features keeps none when it scores.
+func commonTopics(pnums []int32, topicsOf func(int32) map[string]bool) []string {
+	freq := map[string]int{}
+	for _, p := range pnums {
+		for t := range topicsOf(p) {
+			freq[t]++
+		}
+	}
+	out := []string{}
+	for t, n := range freq {
+		if n >= minDriverCount {
+			out = append(out, t)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if freq[out[i]] != freq[out[j]] {
+			return freq[out[i]] > freq[out[j]]
+		}
+		return out[i] < out[j]
+	})
+	if len(out) > churnTopics {
+		out = out[:churnTopics]
+	}
+	return out
 }
 
 func b2f(b bool) float64 {
@@ -159,16 +246,20 @@ func (w *Warehouse) trainChurn(ctx context.Context, conn *sql.Conn, scope touchp
 	if err != nil {
 		return nil, err
 	}
-	set, featureNames, err := w.churnFeatures(ctx, conn, scope, acts, cutoff, horizon)
+	set, featureNames, topics, err := w.churnFeatures(ctx, conn, scope, acts, nil, cutoff, horizon)
 	if err != nil {
 		return nil, err
 	}
-	// Feature names in row order: the four basics, one per activity, then the survey ones.
+	// Feature names in row order: the four basics, one per activity, the
+	// survey and feedback ones, then one per topic.
 	ordered := append([]string{}, featureNames[:4]...)
 	for _, a := range acts {
 		ordered = append(ordered, "times did "+names[a])
 	}
 	ordered = append(ordered, featureNames[4:]...)
+	for _, t := range topics {
+		ordered = append(ordered, "topic:"+t)
+	}
 
 	var trainX, testX [][]float64
 	var trainY, testY []float64
@@ -189,7 +280,7 @@ func (w *Warehouse) trainChurn(ctx context.Context, conn *sql.Conn, scope touchp
 		return nil, touchpoint.Errorf(touchpoint.EINVALID, "not enough history to train a churn model: %d customers active before %s, %.0f of them churned (need at least %d, with both outcomes)",
 			len(trainX), time.UnixMicro(cutoff).UTC().Format(time.DateOnly), pos, minChurnSamples)
 	}
-	m := &churnModel{names: ordered, acts: acts, trained: len(trainX), heldOut: len(testX), cutoff: time.UnixMicro(cutoff).UTC(),
+	m := &churnModel{names: ordered, acts: acts, topics: topics, trained: len(trainX), heldOut: len(testX), cutoff: time.UnixMicro(cutoff).UTC(),
 		rate: churned / float64(len(set.y))}
 	m.mean, m.sd = predict.Standardize(trainX)
 	if m.model, err = predict.Logistic(trainX, trainY, 1); err != nil {
@@ -208,7 +299,7 @@ func (w *Warehouse) trainChurn(ctx context.Context, conn *sql.Conn, scope touchp
 // before now.
 func (m *churnModel) score(ctx context.Context, w *Warehouse, conn *sql.Conn, scope touchpoint.Scope, now time.Time, horizonDays int) (map[int32]float64, error) {
 	horizon := int64(horizonDays) * 86400e6
-	set, _, err := w.churnFeatures(ctx, conn, scope, m.acts, now.UnixMicro(), horizon)
+	set, _, _, err := w.churnFeatures(ctx, conn, scope, m.acts, m.topics, now.UnixMicro(), horizon)
 	if err != nil {
 		return nil, err
 	}

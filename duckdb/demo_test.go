@@ -12,6 +12,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/demo"
 	"github.com/touchpoint-cx/touchpoint/duckdb"
+	"github.com/touchpoint-cx/touchpoint/identity"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
 )
 
@@ -19,7 +20,7 @@ var demoEnd = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
 // demoWarehouse loads a slice of the demo data set once for the tests that
 // check analytics give sensible answers on realistic data. identity_map is
-// filled the way identity resolution fills it for the demo's customers: a
+// fed the way identity resolution feeds it for the demo's customers: a
 // customer's user id and every device they signed in on share a profile.
 var demoOnce struct {
 	sync.Once
@@ -66,13 +67,12 @@ func demoWarehouse(t *testing.T) *duckdb.Warehouse {
 		if err == nil {
 			err = flush()
 		}
-		var kinds, values, profiles []string
+		b := identity.MapBatch{LastSeq: 1}
 		for k, p := range profile {
-			kinds, values, profiles = append(kinds, k[0]), append(values, k[1]), append(profiles, p)
+			b.Identifiers = append(b.Identifiers, identity.MapEntry{Workspace: "default", Kind: k[0], Value: k[1], Row: p, Profile: p})
 		}
 		if err == nil {
-			_, err = w.DB().Exec(`INSERT INTO identity_map SELECT 'default', unnest($1::VARCHAR[]), unnest($2::VARCHAR[]), unnest($3::VARCHAR[]), unnest($3::VARCHAR[])`,
-				kinds, values, profiles)
+			err = w.ApplyIdentityMap(ctx, b)
 		}
 		if err == nil {
 			err = w.RefreshJourneys(ctx)

@@ -21,14 +21,19 @@ const (
 	maxTraitValues   = 8
 )
 
-// Drivers explains a CX score (nps, csat, ces) or churn.
+// Drivers explains a CX score (nps, csat, ces), the sentiment of feedback,
+// or churn.
 //
-// For scores, each answer is a sample: its factors are the touchpoints the
-// customer went through and the channels they used in the lookback before
-// answering, the touchpoint right before the answer, and their traits that
-// take few values. A ridge regression of the score on these factors gives
-// each one an effect in score points, the others held fixed, with a 95%
-// interval. For churn, the drivers are the churn model's coefficients.
+// For scores, each answer is a sample (a response answered in steps
+// once); for sentiment, each feedback item with text. A sample's factors
+// are the touchpoints the customer went through and the channels they used
+// in the lookback before it, the touchpoint right before it, the topics of
+// their feedback in the lookback (the sample's own comment included), for
+// sentiment the kind of feedback (survey, ticket, review), and their
+// traits that take few values. A ridge regression of the outcome on these
+// factors gives each one an effect in score (or sentiment) points, the
+// others held fixed, with a 95% interval. For churn, the drivers are the
+// churn model's coefficients.
 func (w *Warehouse) Drivers(ctx context.Context, r touchpoint.DriversRequest) (*touchpoint.DriversResponse, error) {
 	return analyze(ctx, w, "drivers", r.Validate, func(conn *sql.Conn) (*touchpoint.DriversResponse, error) {
 		if r.Outcome != touchpoint.OutcomeChurn {
@@ -59,11 +64,14 @@ func (w *Warehouse) scoreDrivers(ctx context.Context, conn *sql.Conn, r touchpoi
 	if err != nil {
 		return nil, err
 	}
-	q, err := w.render("drivers_answers", map[string]string{"Scope": scope})
+	q, err := w.render("drivers_samples", map[string]any{"Scope": scope, "Sentiment": r.Outcome == touchpoint.OutcomeSentiment})
 	if err != nil {
 		return nil, err
 	}
-	rows, err := conn.QueryContext(ctx, q, append(p.args, sql.Named("from", from), sql.Named("to", to), sql.Named("type", r.Outcome))...)
+	if _, err := conn.ExecContext(ctx, q, append(p.args, sql.Named("from", from), sql.Named("to", to), sql.Named("type", r.Outcome))...); err != nil {
+		return nil, err
+	}
+	rows, err := conn.QueryContext(ctx, w.query("drivers_sample_rows"))
 	if err != nil {
 		return nil, err
 	}
@@ -79,13 +87,17 @@ func (w *Warehouse) scoreDrivers(ctx context.Context, conn *sql.Conn, r touchpoi
 		var key string
 		var a answer
 		var touch sql.NullInt32
-		if err := rows.Scan(&key, &a.pnum, &a.score, &touch); err != nil {
+		var kind sql.NullString
+		if err := rows.Scan(&key, &a.pnum, &a.score, &touch, &kind); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		a.factors = map[string]bool{}
 		if touch.Valid {
 			a.factors["right after:"+names[touch.Int32]] = true
+		}
+		if kind.Valid {
+			a.factors["kind:"+kind.String] = true
 		}
 		byKey[key] = &a
 		order = append(order, key)
@@ -95,14 +107,21 @@ func (w *Warehouse) scoreDrivers(ctx context.Context, conn *sql.Conn, r touchpoi
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	// A fixed order of samples makes the regression's sums, and so its
+	// answer, the same every time.
+	sort.Strings(order)
 	out := &touchpoint.DriversResponse{Outcome: r.Outcome, Drivers: []touchpoint.Driver{}}
 	if len(order) < minDriverCount*2 {
-		return nil, touchpoint.Errorf(touchpoint.EINVALID, "not enough %s answers to find drivers: %d in scope (need at least %d)", r.Outcome, len(order), minDriverCount*2)
+		what := r.Outcome + " answers"
+		if r.Outcome == touchpoint.OutcomeSentiment {
+			what = "feedback items with text"
+		}
+		return nil, touchpoint.Errorf(touchpoint.EINVALID, "not enough %s to find drivers: %d in scope (need at least %d)", what, len(order), minDriverCount*2)
 	}
 
 	// Touchpoints and channels in the lookback.
-	trows, err := conn.QueryContext(ctx, w.query("drivers_touches"), sql.Named("workspace", r.Workspace), sql.Named("from", from), sql.Named("to", to),
-		sql.Named("type", r.Outcome), sql.Named("lookback", int64(r.LookbackDays)*86400e6))
+	lookback := sql.Named("lookback", int64(r.LookbackDays)*86400e6)
+	trows, err := conn.QueryContext(ctx, w.query("drivers_touches"), lookback)
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +144,26 @@ func (w *Warehouse) scoreDrivers(ctx context.Context, conn *sql.Conn, r touchpoi
 	}
 	trows.Close()
 	if err := trows.Err(); err != nil {
+		return nil, err
+	}
+
+	// Topics of the customer's feedback in the lookback.
+	tprows, err := conn.QueryContext(ctx, w.query("drivers_topics"), lookback)
+	if err != nil {
+		return nil, err
+	}
+	for tprows.Next() {
+		var key, topic string
+		if err := tprows.Scan(&key, &topic); err != nil {
+			tprows.Close()
+			return nil, err
+		}
+		if a := byKey[key]; a != nil {
+			a.factors["topic:"+topic] = true
+		}
+	}
+	tprows.Close()
+	if err := tprows.Err(); err != nil {
 		return nil, err
 	}
 

@@ -2,9 +2,11 @@ package duckdb_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -174,6 +176,44 @@ func TestMigrationsContiguous(t *testing.T) {
 	}
 	if len(ms) == 0 || ms[0].Version != 1 {
 		t.Fatalf("migrations: %+v", ms)
+	}
+}
+
+// TestMigrationUnwrapsTraits checks migration 0008 on traits stored
+// before it, as JSON strings wrapping the object.
+func TestMigrationUnwrapsTraits(t *testing.T) {
+	ctx := context.Background()
+	w, path := setup(t)
+	for _, q := range []string{
+		`DELETE FROM schema_migrations WHERE version = 8`,
+		`INSERT INTO profile_traits VALUES ('default', 'prf_1', to_json('{"plan":"pro"}'), now()), ('default', 'prf_2', '{"plan":"free"}'::JSON, now())`,
+	} {
+		if _, err := w.DB().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	w, err := duckdb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	rows, err := w.DB().QueryContext(ctx, `SELECT profile_id, json_extract_string(traits, '$.plan') FROM profile_traits ORDER BY profile_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var id string
+		var plan sql.NullString
+		if err := rows.Scan(&id, &plan); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, id+"="+plan.String)
+	}
+	if want := []string{"prf_1=pro", "prf_2=free"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("traits after the migration %v, want %v", got, want)
 	}
 }
 

@@ -97,9 +97,12 @@ func (w *Warehouse) applyIdentityMap(ctx context.Context, b identity.MapBatch) e
 				return err
 			}
 			for _, t := range b.Traits {
+				// Raw JSON, not a Go string, which the appender would store
+				// as a JSON string wrapping the object, out of reach of the
+				// JSON functions segments and breakdowns use.
 				var traits any
-				if !t.Deleted {
-					traits = string(t.Traits)
+				if !t.Deleted && len(t.Traits) > 0 {
+					traits = t.Traits
 				}
 				if err := a.AppendRow(t.Workspace, t.Profile, traits, t.Deleted, now); err != nil {
 					a.Close()

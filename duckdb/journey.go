@@ -20,6 +20,11 @@ var refreshSteps = []string{
 // changed since the last refresh. Every analytics query calls it first, so
 // an answer always reflects the identity map as it is at that moment; the
 // server also calls it in the background to keep queries quick.
+//
+// Whether anything changed is read from two checkpoints: the warehouse's
+// (saved with every batch of events) and the identity feed's (saved with
+// every change to identity_map, see ApplyIdentityMap). identity_map must
+// therefore only ever be written through ApplyIdentityMap.
 func (w *Warehouse) RefreshJourneys(ctx context.Context) error {
 	w.jmu.Lock()
 	defer w.jmu.Unlock()
@@ -45,23 +50,28 @@ func (w *Warehouse) RefreshJourneys(ctx context.Context) error {
 }
 
 func (w *Warehouse) refreshJourneys(ctx context.Context, conn *sql.Conn) error {
-	var seq, doneSeq uint64
-	var fp, doneFP string
-	if err := conn.QueryRowContext(ctx, w.query("journey_fingerprint")).Scan(&seq, &fp, &doneSeq, &doneFP); err != nil {
+	var seq, idSeq, doneSeq, doneIDSeq uint64
+	var built bool
+	if err := conn.QueryRowContext(ctx, w.query("journey_fingerprint")).Scan(&seq, &idSeq, &built, &doneSeq, &doneIDSeq); err != nil {
 		return err
 	}
-	if seq == doneSeq && fp == doneFP {
+	if built && seq == doneSeq && idSeq == doneIDSeq {
 		return nil
 	}
+	// The whole identity_map is compared with the copy the journeys saw
+	// only when identity resolution changed something since, or on the
+	// first build; otherwise only the identifiers of new events can have
+	// moved.
+	identity := !built || idSeq != doneIDSeq
 	for _, step := range refreshSteps {
 		var args []any
 		if step == "journey_refresh_ids" {
-			args = append(args, sql.Named("seq", doneSeq))
+			args = append(args, sql.Named("seq", doneSeq), sql.Named("identity", identity))
 		}
 		if _, err := conn.ExecContext(ctx, w.query(step), args...); err != nil {
 			return fmt.Errorf("%s: %w", step, err)
 		}
 	}
-	_, err := conn.ExecContext(ctx, w.query("journey_refresh_state"), sql.Named("seq", seq), sql.Named("fp", fp))
+	_, err := conn.ExecContext(ctx, w.query("journey_refresh_state"), sql.Named("seq", seq), sql.Named("identity_seq", idSeq))
 	return err
 }

@@ -242,45 +242,50 @@ func (m *mapQuery) recompute(ctx context.Context, r touchpoint.JourneyMapRequest
 	return nil
 }
 
-// cxSums are the survey answers behind one node's CX, in sums that add up
-// across the activities a stage folds together.
+// cxSums are the survey answers and feedback behind one node's CX, in
+// sums that add up across the activities a stage folds together.
 type cxSums struct {
 	nps, npsProm, npsDet      int64
 	csat, csatSat             int64
 	ces                       int64
 	cesTotal, scaled, answers float64
+
+	texts, pos, neu, neg int64
+	sentiment            float64
+	topics               map[string]*touchpoint.NodeTopic
 }
 
+// maxNodeTopics is how many topics a node lists.
+const maxNodeTopics = 5
+
 func (m *mapQuery) cx(ctx context.Context, r touchpoint.JourneyMapRequest, codes map[string]int32, out *touchpoint.JourneyMap, nodeIndex map[string]int) error {
-	// Answers belong to the activity before them; on a stage map, to that
-	// activity's stage.
+	// Answers and feedback belong to the activity before them; on a stage
+	// map, to that activity's stage.
 	stageOf := map[int32]string{}
 	for a, s := range r.Stages {
 		if c, ok := codes[a]; ok {
 			stageOf[c] = s
 		}
 	}
-	p := &params{}
-	s := r.Scope
-	s.Channels = nil // answers are counted on whatever channel they came in
-	scope, err := scopeSQL(s, p)
-	if err != nil {
-		return err
-	}
-	if m.keep {
-		scope += " AND j.pnum IN (SELECT pnum FROM jm_keep)"
-	}
-	q, err := m.w.render("journeymap_cx", map[string]string{"Scope": scope})
-	if err != nil {
-		return err
-	}
-	rows, err := m.conn.QueryContext(ctx, q, append(p.args, sql.Named("from", m.from), sql.Named("to", m.to))...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	sums := map[string]*cxSums{}
-	for rows.Next() {
+	sumsOf := func(act int32) *cxSums {
+		node := m.names[act]
+		if len(r.Stages) > 0 {
+			if node = stageOf[act]; node == "" {
+				return nil
+			}
+		}
+		if _, ok := nodeIndex[node]; !ok {
+			return nil
+		}
+		c := sums[node]
+		if c == nil {
+			c = &cxSums{topics: map[string]*touchpoint.NodeTopic{}}
+			sums[node] = c
+		}
+		return c
+	}
+	err := m.cxQuery(ctx, r, "journeymap_cx", func(rows *sql.Rows) error {
 		var act int32
 		var typ string
 		var n, prom, det, sat int64
@@ -288,19 +293,9 @@ func (m *mapQuery) cx(ctx context.Context, r touchpoint.JourneyMapRequest, codes
 		if err := rows.Scan(&act, &typ, &n, &prom, &det, &sat, &total, &scaled); err != nil {
 			return err
 		}
-		node := m.names[act]
-		if len(r.Stages) > 0 {
-			if node = stageOf[act]; node == "" {
-				continue
-			}
-		}
-		if _, ok := nodeIndex[node]; !ok {
-			continue
-		}
-		c := sums[node]
+		c := sumsOf(act)
 		if c == nil {
-			c = &cxSums{}
-			sums[node] = c
+			return nil
 		}
 		c.answers += float64(n)
 		c.scaled += scaled.Float64
@@ -312,8 +307,46 @@ func (m *mapQuery) cx(ctx context.Context, r touchpoint.JourneyMapRequest, codes
 		case touchpoint.OutcomeCES:
 			c.ces, c.cesTotal = c.ces+n, c.cesTotal+total.Float64
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	if err := rows.Err(); err != nil {
+	err = m.cxQuery(ctx, r, "journeymap_sentiment", func(rows *sql.Rows) error {
+		var act int32
+		var n, pos, neu, neg int64
+		var total float64
+		if err := rows.Scan(&act, &n, &total, &pos, &neu, &neg); err != nil {
+			return err
+		}
+		if c := sumsOf(act); c != nil {
+			c.texts, c.sentiment, c.pos, c.neu, c.neg = c.texts+n, c.sentiment+total, c.pos+pos, c.neu+neu, c.neg+neg
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = m.cxQuery(ctx, r, "journeymap_topics", func(rows *sql.Rows) error {
+		var act int32
+		var topic string
+		var n, neg int64
+		if err := rows.Scan(&act, &topic, &n, &neg); err != nil {
+			return err
+		}
+		c := sumsOf(act)
+		if c == nil {
+			return nil
+		}
+		t := c.topics[topic]
+		if t == nil {
+			t = &touchpoint.NodeTopic{Topic: topic}
+			c.topics[topic] = t
+		}
+		t.Items, t.Negative = t.Items+n, t.Negative+neg
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	for node, c := range sums {
@@ -334,9 +367,64 @@ func (m *mapQuery) cx(ctx context.Context, r touchpoint.JourneyMapRequest, codes
 			v := c.scaled / c.answers
 			cx.Score = &v
 		}
+		if c.texts > 0 {
+			cx.Sentiment = &touchpoint.NodeSentiment{Items: c.texts, Average: c.sentiment / float64(c.texts),
+				Positive: c.pos, Neutral: c.neu, Negative: c.neg, Topics: topTopics(c.topics)}
+		}
+		if cx.Responses == 0 && cx.Score == nil && cx.Sentiment == nil {
+			continue // answers without a score on this node's scales
+		}
 		out.Nodes[nodeIndex[node]].CX = cx
 	}
 	return nil
+}
+
+// cxQuery runs one of the map's CX statements over the answers and
+// feedback in the map's scope, handing each row to scan.
+func (m *mapQuery) cxQuery(ctx context.Context, r touchpoint.JourneyMapRequest, name string, scan func(*sql.Rows) error) error {
+	p := &params{}
+	s := r.Scope
+	s.Channels = nil // answers are counted on whatever channel they came in
+	scope, err := scopeSQL(s, p)
+	if err != nil {
+		return err
+	}
+	if m.keep {
+		scope += " AND j.pnum IN (SELECT pnum FROM jm_keep)"
+	}
+	q, err := m.w.render(name, map[string]string{"Scope": scope})
+	if err != nil {
+		return err
+	}
+	rows, err := m.conn.QueryContext(ctx, q, append(p.args, sql.Named("from", m.from), sql.Named("to", m.to))...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// topTopics lists the most mentioned topics first, at most maxNodeTopics.
+func topTopics(byName map[string]*touchpoint.NodeTopic) []touchpoint.NodeTopic {
+	out := make([]touchpoint.NodeTopic, 0, len(byName))
+	for _, t := range byName {
+		out = append(out, *t)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Items != out[j].Items {
+			return out[i].Items > out[j].Items
+		}
+		return out[i].Topic < out[j].Topic
+	})
+	if len(out) > maxNodeTopics {
+		out = out[:maxNodeTopics]
+	}
+	return out
 }
 
 // fingerprints fills jm_variants: each customer's path in the map as one

@@ -3,10 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"os"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/httpapi"
 )
 
 // TestAnalytics runs journey analytics through the real binary: events in
@@ -81,5 +86,74 @@ func TestAnalytics(t *testing.T) {
 	}
 	if p, err := c.Profile(ctx, "user_id:u1"); err != nil || p.Scores == nil || p.Scores.Revenue != 40 {
 		t.Fatalf("u1's profile carries scores %+v, %v", p, err)
+	}
+}
+
+// TestFeedbackOnJourneyMap checks that a ticket sent by a helpdesk's
+// webhook shows on the journey map at the touchpoint the customer went
+// through before writing it: its sentiment and topics as the text models
+// read them, and its CSAT, on the profile identity resolution found from
+// the ticket's email alone.
+func TestFeedbackOnJourneyMap(t *testing.T) {
+	ctx := context.Background()
+	dir, keys := initDir(t)
+	s := start(t, dir, keys)
+	c := s.client()
+	// The ticket in testdata was written on 2026-11-20 at 09:14.
+	body := `{"batch":[
+		{"type":"identify","userId":"cust-7","traits":{"email":"ana.silva@example.com"},"timestamp":"2026-11-18T08:00:00Z"},
+		{"type":"track","userId":"cust-7","event":"Call Completed","timestamp":"2026-11-18T08:30:00Z"},
+		{"type":"track","userId":"cust-7","event":"Order Delivered","timestamp":"2026-11-20T08:00:00Z"},
+		{"type":"track","userId":"cust-8","event":"Order Delivered","timestamp":"2026-11-20T08:00:00Z"}]}`
+	if code, resp := s.post("/v1/batch", keys.WriteKey, body); code != 200 {
+		t.Fatalf("%d %s", code, resp)
+	}
+	hook, err := c.CreateFeedbackHook(ctx, httpapi.HookRequest{Name: "zendesk", Kind: touchpoint.KindTicket, Mapping: touchpoint.FeedbackMapping{
+		ExternalID: "ticket.id", Title: "ticket.subject", Text: []string{"ticket.description"}, Email: "ticket.requester.email",
+		CreatedAt: "ticket.created_at", Score: "ticket.satisfaction_rating.score", ScoreMap: map[string]float64{"good": 5, "bad": 1}, SurveyType: "csat"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ticket, err := os.ReadFile("../../feedback/testdata/zendesk_ticket.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, hook.URL, strings.NewReader(string(ticket)))
+	req.Header.Set("Authorization", "Bearer "+hook.Secret)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("hook call: %d", resp.StatusCode)
+	}
+	s.caughtUp()
+
+	m, err := c.JourneyMap(ctx, touchpoint.JourneyMapRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes := map[string]touchpoint.JourneyNode{}
+	for _, n := range m.Nodes {
+		nodes[n.ID] = n
+	}
+	cx := nodes["Order Delivered"].CX
+	if cx == nil || cx.Sentiment == nil {
+		t.Fatalf("no feedback on Order Delivered: %+v (nodes %+v)", cx, m.Nodes)
+	}
+	if st := cx.Sentiment; st.Items != 1 || st.Negative != 1 || st.Average >= 0 || len(st.Topics) == 0 ||
+		!slices.ContainsFunc(st.Topics, func(tp touchpoint.NodeTopic) bool { return tp.Topic == "delivery" && tp.Negative == 1 }) {
+		t.Errorf("the ticket's sentiment on Order Delivered: %+v, want one negative item about delivery", st)
+	}
+	if cx.CSATResponses != 1 || cx.CSAT == nil || *cx.CSAT != 0 {
+		t.Errorf("the ticket's bad rating on Order Delivered: %d answers, CSAT %v", cx.CSATResponses, cx.CSAT)
+	}
+	// The call came before the delivery, and the ticket is no touchpoint of its own.
+	for _, id := range []string{"Call Completed", "Feedback Received"} {
+		if nodes[id].CX != nil {
+			t.Errorf("%s carries the ticket: %+v", id, nodes[id].CX)
+		}
 	}
 }

@@ -182,10 +182,29 @@ func benchAnalytics(ctx context.Context, stdout, stderr io.Writer, file string, 
 	if isTerminal(stderr) {
 		progress = stderr
 	}
+	before := loadAverage()
 	res, err := bench.Analytics(ctx, bench.AnalyticsConfig{File: file, Events: events, Runs: runs, Progress: progress})
 	if err != nil {
 		return err
 	}
 	fmt.Fprint(stdout, res)
+	if before != "" {
+		// Other work on the machine moves these figures a lot; say how busy it was.
+		fmt.Fprintf(stdout, "load average (1 min) %s at the start, %s at the end\n", before, loadAverage())
+	}
 	return nil
+}
+
+// loadAverage is the machine's one-minute load average, or "" where the
+// system does not say.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
 }

@@ -1,7 +1,10 @@
--- The first customers by number who reached the step before this one and
--- went no further.
-SELECT r.pnum
-FROM f_reached r ANTI JOIN (SELECT pnum FROM f_reached WHERE step = $step) n ON n.pnum = r.pnum
-WHERE r.step = $step - 1
-ORDER BY r.pnum
+-- The first customers by number who reached the previous step and not this
+-- one, among those of the first $scan attempts at the previous step
+-- (template: .Prev, .Cur). The caller widens $scan when that is too few.
+WITH c AS (
+    SELECT DISTINCT pnum FROM (SELECT pnum FROM {{.Prev}} ORDER BY pnum LIMIT $scan)
+)
+SELECT c.pnum FROM c
+ANTI JOIN (SELECT pnum FROM {{.Cur}} WHERE pnum <= (SELECT max(pnum) FROM c)) n ON n.pnum = c.pnum
+ORDER BY c.pnum
 LIMIT $limit

@@ -1,1 +1,1 @@
-INSERT OR REPLACE INTO journey_state (id, seq, identity_fp) VALUES (1, $seq, $fp)
+INSERT OR REPLACE INTO journey_state (id, seq, identity_seq) VALUES (1, $seq, $identity_seq)
