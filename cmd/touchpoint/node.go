@@ -274,6 +274,8 @@ func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
 		APIKeys:      n.state,
 		Profiles:     n.state,
 		Analytics:    n.warehouse,
+		Activities:   n.warehouse,
+		Scores:       n.warehouse,
 		Log:          n.log,
 		Ready:        n.ready,
 		Registry:     n.registry,
