@@ -150,6 +150,9 @@ type ProfileData struct {
 	Truncated bool
 	ByChannel []Slice
 	TopEvents []Slice
+	// Scores are the churn and lifetime-value predictions of the last
+	// refresh, when one has scored this customer.
+	Scores *touchpoint.ProfileScores
 }
 
 // KeyValue is a trait shown as text.
@@ -197,6 +200,14 @@ func (d *Dashboard) loadProfile(r *http.Request, v *View) error {
 	}
 	if data.Merges, err = d.cfg.Profiles.Merges(r.Context(), ws, p.ID); err != nil {
 		return err
+	}
+	if d.cfg.Analytics != nil {
+		sc, err := d.cfg.Analytics.ProfileScores(r.Context(), ws, p.ID)
+		if err == nil {
+			data.Scores = sc
+		} else if touchpoint.ErrorCode(err) != touchpoint.ENOTFOUND {
+			return err
+		}
 	}
 	f := touchpoint.TimelineFilter{Workspace: ws, Limit: touchpoint.MaxEventLimit}
 	for _, id := range p.Identifiers {

@@ -37,6 +37,11 @@ type Config struct {
 	Profiles   touchpoint.ProfileService
 	Events     touchpoint.EventService
 	Overview   touchpoint.OverviewService
+	// Analytics runs the analyses of the Analytics section, Activities
+	// lists what its pickers offer, Scores sums up the stored scores.
+	Analytics  touchpoint.AnalyticsService
+	Activities touchpoint.ActivityService
+	Scores     touchpoint.ScoreService
 	// Version is shown at the foot of the navigation.
 	Version string
 }
@@ -88,6 +93,7 @@ func New(cfg Config) (*Dashboard, error) {
 func (d *Dashboard) allPages() []*Page {
 	return slices.Concat(
 		d.overviewPages(),
+		d.analyticsPages(),
 		d.profilePages(),
 		d.streamPages(),
 		d.sourcePages(),

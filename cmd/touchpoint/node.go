@@ -259,6 +259,9 @@ func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
 		Profiles:   n.state,
 		Events:     n.warehouse,
 		Overview:   n.warehouse,
+		Analytics:  n.warehouse,
+		Activities: n.warehouse,
+		Scores:     n.warehouse,
 		Version:    version,
 	})
 	if err != nil {

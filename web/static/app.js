@@ -360,6 +360,9 @@
     });
   }
 
+  // Pages with charts of their own kinds (analytics.js) register them in
+  // window.TouchpointCharts by key: {prepare(el, data), options(data, el)}.
+  // prepare may size the element before the chart is made.
   function drawCharts(root) {
     var els = root.querySelectorAll('[data-chart]');
     if (!els.length) return;
@@ -369,14 +372,18 @@
       chartData = JSON.parse(src.textContent);
     }
     if (!window.echarts) { setTimeout(function () { drawCharts(root); }, 50); return; }
+    var kinds = window.TouchpointCharts || {};
     els.forEach(function (el) {
       if (el._chart) return;
       var sk = el.querySelector('.skeleton');
       if (sk) sk.remove();
+      var kind = kinds[el.dataset.chart];
+      if (kind && kind.prepare) kind.prepare(el, chartData);
       var c = window.echarts.init(el, null, { renderer: 'canvas' });
       // data-drawn tells tests (and anyone waiting) the chart is complete.
       c.on('finished', function () { el.dataset.drawn = 'true'; });
-      c.setOption(chartOptions(el.dataset.chart, chartData));
+      c.setOption(kind ? Object.assign({ color: palette, animation: !reducedMotion, textStyle: { fontFamily: 'system-ui, sans-serif' } },
+        kind.options(chartData, el)) : chartOptions(el.dataset.chart, chartData));
       el._chart = c;
       charts.push(c);
     });
@@ -539,6 +546,10 @@
       });
     });
   }
+
+  // Shared with page scripts (analytics.js): API calls with the session's
+  // CSRF token and errors in the API's words, and the toast.
+  window.Touchpoint = { api: api, toast: toast };
 
   // ---- Start -------------------------------------------------------------
 
