@@ -253,14 +253,20 @@
     var g = data.journey;
     var wrap = el.parentNode;
     el.style.width = Math.max(wrap.clientWidth - 2, g.width + g.node_width + 2 * MARGIN) + 'px';
-    el.style.height = (g.height + g.node_height + 2 * MARGIN) + 'px';
+    el.style.height = (g.height + 2 * MARGIN) + 'px';
   }, options: function (data) {
     var g = data.journey;
     var m = measures[g.measure] || measures.score;
     var NW = g.node_width, NH = g.node_height;
     var labels = {}, byId = {};
     g.nodes.forEach(function (n) { labels[n.id] = n.label; byId[n.id] = n; });
-    var nodes = [], links = [];
+    // Two invisible corners make the chart's box the drawing's box, so a
+    // flat map (every node on one line) is not stretched, and the drawing
+    // is at its natural size in an element sized by prepare.
+    var corner = { name: '', symbol: 'none', symbolSize: 0, label: { show: false }, tooltip: { show: false } };
+    var nodes = [Object.assign({ id: '\u0000tl', x: -NW / 2, y: 0 }, corner),
+      Object.assign({ id: '\u0000br', x: g.width + NW / 2, y: g.height }, corner)];
+    var links = [];
     g.nodes.forEach(function (n) {
       if (n.start) {
         nodes.push({ id: n.id, name: 'Start', x: n.x, y: n.y, symbol: 'circle', symbolSize: 30, info: n,
@@ -270,7 +276,7 @@
       var fill = nodeColour(n, m);
       var dark = fill && luminance(fill) < 0.62;
       var again = n.profiles > 0 ? n.repeat_profiles / n.profiles : 0;
-      var sub = '{s|' + compact(n.profiles) + ' customers}' +
+      var sub = '{s|' + compact(n.profiles) + (n.drop_off >= 0.01 || again >= 0.2 ? '' : ' customers') + '}' +
         (n.drop_off >= 0.01 ? '{d| ↘' + pct(n.drop_off) + '}' : '') + (again >= 0.2 ? '{r| ↻' + pct(again) + '}' : '');
       nodes.push({ id: n.id, name: n.label, x: n.x, y: n.y, symbol: 'roundRect', symbolSize: [NW, NH], info: n,
         itemStyle: { color: fill || '#f2f4f7', borderColor: fill ? 'rgba(0,0,0,.14)' : '#c7ccd6', borderWidth: 1, shadowBlur: 4, shadowColor: 'rgba(16,24,40,.12)', shadowOffsetY: 1 },
@@ -333,7 +339,7 @@
         if (!info) return '';
         return p.dataType === 'edge' ? edgeTip(info, labels) : nodeTip(info);
       } }),
-      series: [{ type: 'graph', layout: 'none', roam: false, left: MARGIN + NW / 2, right: MARGIN + NW / 2, top: MARGIN + NH / 2, bottom: MARGIN + NH / 2,
+      series: [{ type: 'graph', layout: 'none', roam: false, left: MARGIN, right: MARGIN, top: MARGIN, bottom: MARGIN,
         edgeSymbol: ['none', 'arrow'], z: 2, emphasis: { scale: false, lineStyle: { opacity: 1 } },
         data: nodes, links: links }],
     };

@@ -388,10 +388,17 @@
       charts.push(c);
     });
   }
-  var resizeTimer;
+  // Charts follow the window at the next frame: soon enough that a phone
+  // turned sideways (or a screenshot at another width) never shows a chart
+  // wider than its card.
+  var resizeQueued = false;
   window.addEventListener('resize', function () {
-    clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () { charts.forEach(function (c) { c.resize(); }); }, 150);
+    if (resizeQueued) return;
+    resizeQueued = true;
+    requestAnimationFrame(function () {
+      resizeQueued = false;
+      charts.forEach(function (c) { c.resize(); });
+    });
   });
 
   // ---- Live counter ------------------------------------------------------
