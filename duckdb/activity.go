@@ -17,7 +17,7 @@ func (w *Warehouse) Activities(ctx context.Context, f touchpoint.ActivityFilter)
 		if err != nil {
 			return nil, err
 		}
-		q, err := w.render("activities", map[string]any{"Scope": scope})
+		q, err := w.render("activities", map[string]any{"Scope": scope, "Distinct": len(f.Channels) > 0})
 		if err != nil {
 			return nil, err
 		}

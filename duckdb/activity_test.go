@@ -39,6 +39,19 @@ func TestActivities(t *testing.T) {
 			t.Fatalf("activities %+v, want %+v", got, want)
 		}
 	})
+	t.Run("Range", func(t *testing.T) {
+		// fay did A before the range too: she is counted once, in range.
+		from, to := t0.Add(9*24*time.Hour), t0.Add(11*24*time.Hour)
+		got, err := w.Activities(ctx, touchpoint.ActivityFilter{Scope: touchpoint.Scope{Workspace: "default", From: &from, To: &to}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []touchpoint.ActivityStat{{Activity: "A", Count: 1, Profiles: 1}, {Activity: "B", Count: 1, Profiles: 1},
+			{Activity: "C", Count: 1, Profiles: 1}, {Activity: "D", Count: 1, Profiles: 1}}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("activities %+v, want %+v", got, want)
+		}
+	})
 	t.Run("ErrInvalid", func(t *testing.T) {
 		_, err := w.Activities(ctx, touchpoint.ActivityFilter{Scope: ws(), Limit: touchpoint.MaxActivities + 1})
 		if touchpoint.ErrorField(err) != "limit" {
