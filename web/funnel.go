@@ -23,6 +23,8 @@ type FunnelData struct {
 	Ops       []Choice
 	Error     string
 	Result    *touchpoint.FunnelResponse
+	// NoneEntered is set when no customer did step 1 in the period.
+	NoneEntered bool
 	// Rows pairs each result step with what the page shows of it.
 	Rows      []FunnelRow
 	Breakdown []FunnelBreakdownRow
@@ -160,6 +162,10 @@ func (d *Dashboard) loadFunnel(r *http.Request, v *View) error {
 		return err
 	}
 	data.Result = res
+	if len(res.Steps) == 0 || res.Steps[0].Count == 0 {
+		data.NoneEntered = true
+		return nil
+	}
 	var ids []string
 	for i, st := range res.Steps {
 		row := FunnelRow{FunnelStepResult: st, N: i + 1, Label: activityLabel(st.Event)}

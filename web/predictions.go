@@ -23,6 +23,9 @@ type PredictionsData struct {
 	Dist                *touchpoint.ScoreDistribution
 	// CanRefresh shows the refresh button to roles the API lets refresh.
 	CanRefresh bool
+	// NoHistory is set when the workspace has no customers yet: the page
+	// says what to do instead of showing empty models.
+	NoHistory bool
 	Charts     PredictionCharts
 }
 
@@ -91,6 +94,10 @@ func (d *Dashboard) loadPredictions(r *http.Request, v *View) error {
 	}
 	if data.CLVError != "" {
 		data.CLV = nil
+	}
+	if data.CLV != nil && data.CLV.Customers == 0 {
+		data.NoHistory = true
+		return nil
 	}
 
 	var ids []string
