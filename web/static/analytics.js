@@ -249,10 +249,24 @@
   }
 
   var MARGIN = 36;
+  // extent is the drawing's horizontal extent: box centres give x, the
+  // start is a small circle.
+  function extent(g) {
+    var lo = Infinity, hi = -Infinity;
+    g.nodes.forEach(function (n) {
+      var hw = n.start ? 16 : g.node_width / 2;
+      lo = Math.min(lo, n.x - hw);
+      hi = Math.max(hi, n.x + hw);
+    });
+    return isFinite(lo) ? [lo, hi] : [0, 0];
+  }
   C.journey = { prepare: function (el, data) {
     var g = data.journey;
-    var wrap = el.parentNode;
-    el.style.width = Math.max(wrap.clientWidth - 2, g.width + g.node_width + 2 * MARGIN) + 'px';
+    var x = extent(g);
+    // Exactly the drawing's size: the graph series maps the drawing's box
+    // onto the element on each axis separately, so any other size would
+    // stretch the edges away from the boxes, whose size is in pixels.
+    el.style.width = (x[1] - x[0] + 2 * MARGIN) + 'px';
     el.style.height = (g.height + 2 * MARGIN) + 'px';
   }, options: function (data) {
     var g = data.journey;
@@ -264,8 +278,9 @@
     // flat map (every node on one line) is not stretched, and the drawing
     // is at its natural size in an element sized by prepare.
     var corner = { name: '', symbol: 'none', symbolSize: 0, label: { show: false }, tooltip: { show: false } };
-    var nodes = [Object.assign({ id: '\u0000tl', x: -NW / 2, y: 0 }, corner),
-      Object.assign({ id: '\u0000br', x: g.width + NW / 2, y: g.height }, corner)];
+    var ext = extent(g);
+    var nodes = [Object.assign({ id: '\u0000tl', x: ext[0], y: 0 }, corner),
+      Object.assign({ id: '\u0000br', x: ext[1], y: g.height }, corner)];
     var links = [];
     g.nodes.forEach(function (n) {
       if (n.start) {
