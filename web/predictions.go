@@ -26,7 +26,7 @@ type PredictionsData struct {
 	// NoHistory is set when the workspace has no customers yet: the page
 	// says what to do instead of showing empty models.
 	NoHistory bool
-	Charts     PredictionCharts
+	Charts    PredictionCharts
 }
 
 // ScoredCustomer is a customer with their scores.

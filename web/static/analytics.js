@@ -32,6 +32,8 @@
     return String(+n.toFixed(2));
   }
   function cut(s, n) { return s.length > n ? s.slice(0, n - 1) + '…' : s; }
+  // plain keeps a name from reading as ECharts rich-text markup.
+  function plain(s) { return String(s).replace(/[{}|]/g, ' '); }
   var tooltip = function (extra) {
     return Object.assign({ renderMode: 'richText', confine: true, backgroundColor: '#fff', borderColor: '#e4e7ee', textStyle: { color: '#141a26', fontSize: 12 } }, extra);
   };
@@ -295,7 +297,7 @@
         (n.drop_off >= 0.01 ? '{d| ↘' + pct(n.drop_off) + '}' : '') + (again >= 0.2 ? '{r| ↻' + pct(again) + '}' : '');
       nodes.push({ id: n.id, name: n.label, x: n.x, y: n.y, symbol: 'roundRect', symbolSize: [NW, NH], info: n,
         itemStyle: { color: fill || '#f2f4f7', borderColor: fill ? 'rgba(0,0,0,.14)' : '#c7ccd6', borderWidth: 1, shadowBlur: 4, shadowColor: 'rgba(16,24,40,.12)', shadowOffsetY: 1 },
-        label: { show: true, position: 'inside', formatter: '{t|' + cut(n.label, 22) + '}\n' + sub,
+        label: { show: true, position: 'inside', formatter: '{t|' + plain(cut(n.label, 22)) + '}\n' + sub,
           rich: { t: { fontSize: 12, fontWeight: 600, color: dark ? '#fff' : '#141a26', lineHeight: 17 },
             s: { fontSize: 10.5, color: dark ? 'rgba(255,255,255,.9)' : '#475467', lineHeight: 14 },
             d: { fontSize: 10.5, fontWeight: 600, color: dark ? '#fff' : red, lineHeight: 14 },
