@@ -35,7 +35,7 @@ assets-check: ## Check that web/static/build is what the lockfile builds
 
 .PHONY: fuzz
 fuzz: ## Fuzz the decoders of untrusted input for 1 minute each
-	$(GO) test -run XXX -fuzz FuzzDecode -fuzztime 60s .
+	$(GO) test -run XXX -fuzz '^FuzzDecode$$' -fuzztime 60s .
 	$(GO) test -run XXX -fuzz FuzzNDJSON -fuzztime 60s ./importer/
 	$(GO) test -run XXX -fuzz FuzzCSV -fuzztime 60s ./importer/
 	$(GO) test -run XXX -fuzz FuzzAnalyticsForm -fuzztime 60s ./web/
@@ -48,6 +48,7 @@ fuzz: ## Fuzz the decoders of untrusted input for 1 minute each
 	$(GO) test -run XXX -fuzz FuzzTokens -fuzztime 60s ./text/
 	$(GO) test -run XXX -fuzz FuzzReadModel -fuzztime 60s ./text/
 	$(GO) test -run XXX -fuzz FuzzSplitField -fuzztime 60s .
+	$(GO) test -run XXX -fuzz '^FuzzDecodeJourney$$' -fuzztime 60s .
 
 .PHONY: bench
 bench: build ## Measure durable ingest throughput and latency

@@ -17,6 +17,8 @@
 //	          hosted page, email block and website widget
 //	feedback/ the feedback engine, inbound webhook mapping, CSV import
 //	demo/     the deterministic demo data set
+//	journey/  the journey engine and the outbox dispatcher
+//	channel/  email, SMS, webhook and in-app senders
 //
 // Voice of the customer lives in survey.go (surveys, questions, invitations,
 // responses), feedback.go (feedback from every source, inbound webhooks) and

@@ -85,7 +85,8 @@ func Identity(ctx context.Context, cfg IdentityConfig) (IdentityResult, error) {
 	}
 	apply := func(batch []touchpoint.Event) error {
 		seq++
-		return engine.Apply(ctx, tplog.Batch{Events: batch, LastSequence: seq})
+		// As the log consumer does: a full batch says more is waiting.
+		return engine.Apply(ctx, tplog.Batch{Events: batch, LastSequence: seq, Full: len(batch) == cfg.BatchSize})
 	}
 
 	// Load: every customer identifies with a user id, an anonymous id and an email.
@@ -107,6 +108,9 @@ func Identity(ctx context.Context, cfg IdentityConfig) (IdentityResult, error) {
 		if err := apply(batch); err != nil {
 			return res, err
 		}
+	}
+	if err := engine.Settle(ctx); err != nil {
+		return res, err
 	}
 	if cfg.Progress != nil {
 		fmt.Fprintln(cfg.Progress)
@@ -140,6 +144,10 @@ func Identity(ctx context.Context, cfg IdentityConfig) (IdentityResult, error) {
 			if err := apply(batch); err != nil {
 				return 0, err
 			}
+		}
+		// Everything held back is durable before the clock stops.
+		if err := engine.Settle(ctx); err != nil {
+			return 0, err
 		}
 		return float64(cfg.Events) / time.Since(start).Seconds(), nil
 	}

@@ -86,6 +86,17 @@ type Config struct {
 	Text       touchpoint.TextAnalyzer
 	TextGroups touchpoint.TextGrouper
 	TextModels touchpoint.TextModelManager
+
+	// Journeys, messaging and consent.
+	Journeys     touchpoint.JourneyService
+	Orchestrator touchpoint.Orchestrator
+	Deliveries   touchpoint.DeliveryService
+	Consent      touchpoint.ConsentService
+	Messaging    touchpoint.MessagingSettingsService
+	// JourneysChanged, if set, is told when a journey is published or stopped.
+	JourneysChanged func()
+	// MessagesQueued, if set, is told when a message is put back in line.
+	MessagesQueued func()
 }
 
 // SessionAuthenticator recognises a person signed in to the dashboard.
@@ -180,11 +191,19 @@ func (s *Server) routes() chi.Router {
 		r.Post("/v1/b", batch)
 		r.Post("/v1/import", batch)
 		r.Post("/beacon/v1/batch", batch)
+		// The web widget fetches a customer's in-app messages with the
+		// site's write key.
+		r.Get("/v1/inapp", s.handle(s.handleInApp))
+		r.Post("/v1/inapp/{id}/seen", s.handle(s.handleInAppSeen))
 		r.Post("/v1/{call}", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 			return touchpoint.FieldError("type", "unknown call type %q (want track, identify, page, screen, group, alias or batch)", chi.URLParam(r, "call"))
 		}))
 	})
 	s.publicSurveyRoutes(r)
+
+	// Unsubscribe links in emails work without signing in: the token is signed.
+	r.Get("/u/{token}", s.handle(s.handleUnsubscribePage))
+	r.Post("/u/{token}", s.handle(s.handleUnsubscribe))
 
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/openapi.json", s.handleOpenAPI)
@@ -256,6 +275,7 @@ func (s *Server) routes() chi.Router {
 			})
 			s.surveyRoutes(r)
 			s.textRoutes(r)
+			s.journeyRoutes(r)
 		})
 	})
 	return r
@@ -321,7 +341,7 @@ func cors(next http.Handler) http.Handler {
 		}
 		h := w.Header()
 		h.Set("Access-Control-Allow-Origin", "*")
-		h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+		h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
 		h.Set("Access-Control-Allow-Headers", "Content-Type, Content-Encoding, Authorization, AnonymousId")
 		h.Set("Access-Control-Max-Age", "86400")
 		if r.Method == http.MethodOptions {

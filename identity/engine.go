@@ -36,30 +36,38 @@ func (e *Engine) Checkpoint(ctx context.Context) (uint64, error) {
 
 // Apply resolves a batch of events in one transaction. It is the engine's
 // log handler.
+//
+// Identifiers, profiles, merges, traits and accounts are written with the
+// batch: applying the same events again changes none of them. What events
+// add up to (computed traits) and which events were seen are handed to the
+// store, which makes them durable together with the log position: with
+// each batch once the consumer has caught up, and in larger, sorted writes
+// while it is catching up.
 func (e *Engine) Apply(ctx context.Context, b tplog.Batch) error {
 	return e.store.UpdateIdentity(ctx, func(tx Tx) error {
-		// Every identifier of the batch is looked up at once: one query
-		// per few hundred identifiers instead of one per identifier.
 		ids := make([][]touchpoint.Identifier, len(b.Events))
-		byWorkspace := map[string][]touchpoint.Identifier{}
 		eventIDs := map[string][]string{}
+		// Only events that set traits need the profile's stored state.
+		withTraits := map[string][]touchpoint.Identifier{}
 		for i := range b.Events {
 			ev := &b.Events[i]
 			ids[i], _ = touchpoint.EventIdentifiers(ev, e.rules(ev.Workspace))
-			byWorkspace[ev.Workspace] = append(byWorkspace[ev.Workspace], ids[i]...)
 			eventIDs[ev.Workspace] = append(eventIDs[ev.Workspace], ev.ID)
+			if setsTraits(ev) {
+				withTraits[ev.Workspace] = append(withTraits[ev.Workspace], ids[i]...)
+			}
 		}
 		fresh := map[string][]bool{}
-		for ws, wids := range byWorkspace {
-			if err := tx.Prefetch(ws, wids); err != nil {
+		for ws, evIDs := range eventIDs {
+			if err := tx.Prefetch(ws, withTraits[ws]); err != nil {
 				return err
 			}
 			var err error
-			if fresh[ws], err = tx.FirstTime(ws, eventIDs[ws]); err != nil {
+			if fresh[ws], err = tx.FirstTime(ws, evIDs); err != nil {
 				return err
 			}
 		}
-		states := map[string]*State{}
+		w := &batchWork{states: map[string]*State{}, computed: map[string]*touchpoint.ComputedTraits{}}
 		next := map[string]int{}
 		for i := range b.Events {
 			ev := &b.Events[i]
@@ -68,20 +76,37 @@ func (e *Engine) Apply(ctx context.Context, b tplog.Batch) error {
 			if !fresh[ev.Workspace][n] {
 				continue
 			}
-			if err := e.apply(tx, ev, ids[i], states); err != nil {
+			if err := e.apply(tx, ev, ids[i], w); err != nil {
 				return fmt.Errorf("resolve event %s: %w", ev.ID, err)
 			}
 		}
-		for _, s := range states {
-			if err := tx.SaveState(s); err != nil {
+		for _, s := range w.states {
+			if s.TraitsChanged {
+				if err := tx.SaveState(s); err != nil {
+					return err
+				}
+			}
+		}
+		for row, c := range w.computed {
+			if err := tx.AddComputed(row, *c); err != nil {
 				return err
 			}
 		}
-		return tx.SaveCheckpoint(b.LastSequence)
+		return tx.Applied(b.LastSequence, !b.Full)
 	})
 }
 
-func (e *Engine) apply(tx Tx, ev *touchpoint.Event, ids []touchpoint.Identifier, states map[string]*State) error {
+// batchWork is what a batch accumulates before it is handed to the store.
+type batchWork struct {
+	states   map[string]*State
+	computed map[string]*touchpoint.ComputedTraits
+}
+
+func setsTraits(ev *touchpoint.Event) bool {
+	return ev.Type == touchpoint.TypeIdentify && len(ev.Traits) > 0
+}
+
+func (e *Engine) apply(tx Tx, ev *touchpoint.Event, ids []touchpoint.Identifier, w *batchWork) error {
 	rules := e.rules(ev.Workspace)
 	if ev.Type == touchpoint.TypeAlias {
 		prev, err := e.previous(tx, ev, rules)
@@ -99,22 +124,33 @@ func (e *Engine) apply(tx Tx, ev *touchpoint.Event, ids []touchpoint.Identifier,
 	if err != nil || owner == "" {
 		return err
 	}
-	s, ok := states[owner]
-	if !ok {
-		if s, err = tx.State(owner); err != nil {
+	if setsTraits(ev) {
+		s, ok := w.states[owner]
+		if !ok {
+			if s, err = tx.State(owner); err != nil {
+				return err
+			}
+			w.states[owner] = s
+		}
+		if err := e.traits(tx, ev, s); err != nil {
 			return err
 		}
-		states[owner] = s
 	}
-	if err := e.traits(tx, ev, s); err != nil {
-		return err
+	c, ok := w.computed[owner]
+	if !ok {
+		c = &touchpoint.ComputedTraits{}
+		w.computed[owner] = c
 	}
-	compute(ev, &s.Computed)
+	compute(ev, c)
 	if ev.Type == touchpoint.TypeGroup && ev.GroupID != "" {
 		return tx.JoinAccount(owner, ev.Workspace, ev.GroupID, ev.Traits, ev.Timestamp)
 	}
 	return nil
 }
+
+// Settle makes durable whatever the store holds back while catching up.
+// The node calls it when the log goes quiet.
+func (e *Engine) Settle(ctx context.Context) error { return e.store.SettleIdentity(ctx) }
 
 // previous resolves an alias call's previousId: a known user id, else a
 // known anonymous id, else a new anonymous id.
@@ -313,9 +349,6 @@ func (e *Engine) mergeBlocked(tx Tx, a, b string, rules touchpoint.IdentityRules
 
 // traits applies an identify call's traits, last write wins by event time.
 func (e *Engine) traits(tx Tx, ev *touchpoint.Event, s *State) error {
-	if ev.Type != touchpoint.TypeIdentify || len(ev.Traits) == 0 {
-		return nil
-	}
 	var traits map[string]json.RawMessage
 	if err := json.Unmarshal(ev.Traits, &traits); err != nil {
 		return nil // validated at collection; an odd shape is skipped

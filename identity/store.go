@@ -8,21 +8,30 @@ import (
 	"github.com/touchpoint-cx/touchpoint"
 )
 
-// Store is the state the engine keeps. Update runs fn in one transaction.
+// Store is the state the engine keeps. UpdateIdentity runs fn in one
+// transaction; SettleIdentity makes durable what the store held back.
 type Store interface {
 	IdentityCheckpoint(ctx context.Context) (uint64, error)
 	UpdateIdentity(ctx context.Context, fn func(Tx) error) error
+	SettleIdentity(ctx context.Context) error
 }
 
 // Tx is the engine's view of the store inside a transaction.
 type Tx interface {
-	SaveCheckpoint(seq uint64) error
-	// FirstTime records event ids and reports which of them are new (an id
-	// repeated in the list is new only the first time).
+	// Applied says the batch is applied up to log sequence seq. With
+	// settle, everything held back must be made durable with it; otherwise
+	// the store may hold the position, the batch's computed traits and its
+	// event ids back to write them later in bulk (a crash then re-reads the
+	// log from the last durable position).
+	Applied(seq uint64, settle bool) error
+	// FirstTime reports which of the event ids were never applied (an id
+	// repeated in the list is new only the first time) and remembers them.
 	FirstTime(workspace string, eventIDs []string) ([]bool, error)
-	// Prefetch looks up the owners of many identifiers in one go, so that
-	// Owner can answer from memory for the rest of the transaction.
+	// Prefetch reads ahead the states of the profiles holding these
+	// identifiers, in one go.
 	Prefetch(workspace string, ids []touchpoint.Identifier) error
+	// AddComputed adds what a batch's events add up to on a profile row.
+	AddComputed(profileID string, delta touchpoint.ComputedTraits) error
 	// Owner returns the profile row holding id, "" if none does, and the
 	// profile that row reads as (itself unless it was merged).
 	Owner(workspace string, id touchpoint.Identifier) (row, canonical string, err error)
@@ -38,18 +47,18 @@ type Tx interface {
 	Merge(m *touchpoint.Merge) error
 	RejectMerge(r *touchpoint.MergeRejection) error
 	State(profileID string) (*State, error)
+	// SaveState writes a row's traits.
 	SaveState(s *State) error
 	TraitChanged(profileID, key string, value json.RawMessage, at time.Time, eventID string) error
 	JoinAccount(profileID, workspace, groupID string, traits json.RawMessage, at time.Time) error
 }
 
-// State is what one profile row accumulates.
+// State is a profile row's traits. (Its computed traits are added to with
+// AddComputed, never read by the engine.)
 type State struct {
 	ProfileID string
 	Traits    map[string]TraitValue
-	Computed  touchpoint.ComputedTraits
-	// TraitsChanged tells SaveState that Traits must be written too; most
-	// events change only computed traits.
+	// TraitsChanged says SaveState has something to write.
 	TraitsChanged bool
 }
 

@@ -53,8 +53,11 @@ func (db *DB) UpdateIdentity(ctx context.Context, fn func(identity.Tx) error) er
 	itx := newIdentityTx(db, tx, ctx)
 	itx.idx = db.index
 	err = fn(itx)
+	flush := false
 	if err == nil {
-		err = itx.flush()
+		if flush = db.pending.due(itx); flush {
+			err = itx.flush(db.pending)
+		}
 	}
 	itx.close()
 	if err != nil {
@@ -67,6 +70,11 @@ func (db *DB) UpdateIdentity(ctx context.Context, fn func(identity.Tx) error) er
 		return fmt.Errorf("commit identity batch: %w", err)
 	}
 	db.index.commit()
+	if flush {
+		db.pending.clear()
+	} else {
+		db.pending.hold(itx)
+	}
 	return nil
 }
 
@@ -91,10 +99,20 @@ type identityTx struct {
 	// traitsMarked holds the profiles whose traits change was recorded.
 	traitsMarked map[ownerKey]bool
 	buf          []byte
+
+	// What the batch adds up to, the events it applied and its log
+	// position, held back or written at the end (see pending.go).
+	computed map[string]*touchpoint.ComputedTraits
+	seen     map[seenKeyT]int64
+	events   int
+	seq      uint64
+	hasSeq   bool
+	settle   bool
 }
 
 func newIdentityTx(db *DB, tx *sql.Tx, ctx context.Context) *identityTx {
-	return &identityTx{db: db, tx: tx, ctx: ctx, stmts: map[string]*sql.Stmt{}, owners: map[ownerKey]ownerEntry{}, mergedInto: map[string]string{}, states: map[string]*identity.State{}}
+	return &identityTx{db: db, tx: tx, ctx: ctx, stmts: map[string]*sql.Stmt{}, owners: map[ownerKey]ownerEntry{}, mergedInto: map[string]string{},
+		states: map[string]*identity.State{}, computed: map[string]*touchpoint.ComputedTraits{}, seen: map[seenKeyT]int64{}}
 }
 
 type ownerKey struct{ workspace, kind, value string }
@@ -142,9 +160,22 @@ func (t *identityTx) close() {
 	}
 }
 
-func (t *identityTx) SaveCheckpoint(seq uint64) error {
-	_, err := t.exec("save_checkpoint", identity.ConsumerName, seq, formatTime(t.db.now()))
-	return err
+// Applied notes the batch's log position; the store writes it with what
+// the batch held back (see pending.go).
+func (t *identityTx) Applied(seq uint64, settle bool) error {
+	t.seq, t.hasSeq, t.settle = seq, true, settle
+	return nil
+}
+
+// AddComputed adds a batch's computed traits of a profile row.
+func (t *identityTx) AddComputed(profileID string, delta touchpoint.ComputedTraits) error {
+	if cur, ok := t.computed[profileID]; ok {
+		cur.Add(delta)
+		return nil
+	}
+	d := delta
+	t.computed[profileID] = &d
+	return nil
 }
 
 func (t *identityTx) FirstTime(workspace string, eventIDs []string) ([]bool, error) {
@@ -166,23 +197,37 @@ func (t *identityTx) FirstTime(workspace string, eventIDs []string) ([]bool, err
 			return nil, fmt.Errorf("seen events: %w", err)
 		}
 	}
+	keys := make([]seenKeyT, len(eventIDs))
+	var lookup []any
+	for i, id := range eventIDs {
+		h1, h2 := seenKey(workspace, id)
+		keys[i] = seenKeyT{h1, h2}
+		lookup = append(lookup, h1, h2)
+	}
+	stored := map[seenKeyT]bool{}
+	err := t.queryIn("identity_seen_keys_any", nil, lookup, 2, func(rows *sql.Rows) error {
+		var k seenKeyT
+		if err := rows.Scan(&k[0], &k[1]); err != nil {
+			return err
+		}
+		stored[k] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("seen events: %w", err)
+	}
 	day := t.db.now().Unix() / 86400
 	out := make([]bool, len(eventIDs))
-	for i, id := range eventIDs {
-		if legacy[id] {
+	for i, k := range keys {
+		if legacy[eventIDs[i]] || stored[k] || t.db.pending.hasSeen(k) {
 			continue
 		}
-		h1, h2 := seenKey(workspace, id)
-		// The insert is the lookup: it adds nothing for an id seen before.
-		res, err := t.exec("identity_seen_key_insert", h1, h2, day)
-		if err != nil {
-			return nil, err
+		if _, dup := t.seen[k]; dup {
+			continue
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return nil, fmt.Errorf("seen events: %w", err)
-		}
-		out[i] = n == 1
+		t.seen[k] = day
+		t.events++
+		out[i] = true
 	}
 	return out, nil
 }
@@ -214,11 +259,6 @@ func (t *identityTx) pruneSeen() error {
 	}
 	t.db.prunedDay = day
 	return nil
-}
-
-// flush writes what the transaction collected for writing in bulk.
-func (t *identityTx) flush() error {
-	return t.pruneSeen()
 }
 
 // queryIn runs a query whose text ends in "IN" over many values, a few
@@ -275,84 +315,42 @@ func anys(ss []string) []any {
 const prefetchChunk = 400
 
 func (t *identityTx) Prefetch(workspace string, ids []touchpoint.Identifier) error {
-	if t.idx != nil {
-		var rowids []any
-		for _, id := range ids {
-			n := t.idx.owner(workspace, id.Kind, id.Value)
-			if n < 0 {
+	if t.idx == nil {
+		return errors.New("prefetch: outside an identity batch")
+	}
+	var rowids []any
+	for _, id := range ids {
+		n := t.idx.owner(workspace, id.Kind, id.Value)
+		if n < 0 {
+			continue
+		}
+		r := t.idx.rows[n]
+		if _, ok := t.states[r.id]; !ok {
+			if st := t.idx.states.get(n); st != nil {
+				t.states[r.id] = st
 				continue
 			}
-			r := t.idx.rows[n]
-			if _, ok := t.states[r.id]; !ok {
-				if st := t.idx.states.get(n); st != nil {
-					t.states[r.id] = st
-					continue
-				}
-				t.states[r.id] = nil
-				rowids = append(rowids, r.rowid)
-			}
-		}
-		return t.loadStates("profile_states_by_rowid", rowids)
-	}
-	var todo []touchpoint.Identifier
-	for _, id := range ids {
-		k := ownerKey{workspace, id.Kind, id.Value}
-		if _, ok := t.owners[k]; !ok {
-			t.owners[k] = ownerEntry{}
-			todo = append(todo, id)
+			t.states[r.id] = nil
+			rowids = append(rowids, r.rowid)
 		}
 	}
-	pairs := make([]any, 0, 2*len(todo))
-	for _, id := range todo {
-		pairs = append(pairs, id.Kind, id.Value)
-	}
-	err := t.queryIn("identity_owners", []any{workspace}, pairs, 2, func(rows *sql.Rows) error {
-		var kind, value, row string
-		var merged sql.NullString
-		if err := rows.Scan(&kind, &value, &row, &merged); err != nil {
-			return err
-		}
-		t.owners[ownerKey{workspace, kind, value}] = ownerEntry{row: row, merged: merged.String}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("identity owners: %w", err)
-	}
-	return t.prefetchStates()
+	return t.loadStates(rowids)
 }
 
-// prefetchStates loads the state of every profile row the owner cache
-// names and that is not loaded yet.
-func (t *identityTx) prefetchStates() error {
-	var rows []string
-	for _, e := range t.owners {
-		if e.row != "" {
-			if _, ok := t.states[e.row]; !ok {
-				t.states[e.row] = nil
-				rows = append(rows, e.row)
-			}
-		}
-	}
-	return t.loadStates("profile_states", anys(rows))
-}
-
-// loadStates reads the states of many profile rows with query, which
-// selects id, traits and computed for a list of keys.
-func (t *identityTx) loadStates(query string, keys []any) error {
-	err := t.queryIn(query, nil, keys, 1, func(r *sql.Rows) error {
-		var id, traits, computed string
-		if err := r.Scan(&id, &traits, &computed); err != nil {
+// loadStates reads the traits of many profile rows by rowid.
+func (t *identityTx) loadStates(rowids []any) error {
+	err := t.queryIn("profile_traits_by_rowid", nil, rowids, 1, func(r *sql.Rows) error {
+		var id, traits string
+		if err := r.Scan(&id, &traits); err != nil {
 			return err
 		}
-		st, err := decodeState(id, traits, computed)
+		st, err := decodeState(id, traits)
 		if err != nil {
 			return err
 		}
 		t.states[id] = st
-		if t.idx != nil {
-			if n, ok := t.idx.byID[id]; ok {
-				t.idx.states.put(n, st)
-			}
+		if n, ok := t.idx.byID[id]; ok {
+			t.idx.states.put(n, st)
 		}
 		return nil
 	})
@@ -595,55 +593,42 @@ func (t *identityTx) State(profileID string) (*identity.State, error) {
 	if st := t.states[profileID]; st != nil {
 		return st, nil
 	}
-	if t.idx != nil {
-		if n, ok := t.idx.byID[profileID]; ok {
-			if err := t.loadStates("profile_states_by_rowid", []any{t.idx.rows[n].rowid}); err != nil {
-				return nil, err
-			}
-			if st := t.states[profileID]; st != nil {
-				return st, nil
-			}
-		}
+	n, ok := t.idx.byID[profileID]
+	if !ok {
+		return nil, fmt.Errorf("profile state %s: no such profile", profileID)
 	}
-	r, err := t.row("profile_state", profileID)
-	if err != nil {
+	if st := t.idx.states.get(n); st != nil {
+		t.states[profileID] = st
+		return st, nil
+	}
+	if err := t.loadStates([]any{t.idx.rows[n].rowid}); err != nil {
 		return nil, err
 	}
-	var traits, computed string
-	if err := r.Scan(&traits, &computed); err != nil {
-		return nil, fmt.Errorf("profile state %s: %w", profileID, err)
+	if st := t.states[profileID]; st != nil {
+		return st, nil
 	}
-	return decodeState(profileID, traits, computed)
+	return nil, fmt.Errorf("profile state %s: not found", profileID)
 }
 
-func decodeState(profileID, traits, computed string) (*identity.State, error) {
+// decodeState reads a profile row's stored traits.
+func decodeState(profileID, traits string) (*identity.State, error) {
 	s := &identity.State{ProfileID: profileID}
 	// go-json is safe here: these documents were written by SaveState.
 	if err := gojson.Unmarshal([]byte(traits), &s.Traits); err != nil {
 		return nil, fmt.Errorf("profile traits %s: %w", profileID, err)
 	}
-	if err := gojson.Unmarshal([]byte(computed), &s.Computed); err != nil {
-		return nil, fmt.Errorf("profile computed traits %s: %w", profileID, err)
-	}
 	return s, nil
 }
 
+// SaveState writes a row's traits and notes the change for analytics.
 func (t *identityTx) SaveState(s *identity.State) error {
-	t.buf = s.Computed.AppendJSON(t.buf[:0])
-	computed := t.buf
-	n, indexed := int32(0), false
-	if t.idx != nil {
-		n, indexed = t.idx.byID[s.ProfileID]
+	n, ok := t.idx.byID[s.ProfileID]
+	if !ok {
+		return fmt.Errorf("save traits: no profile %s", s.ProfileID)
 	}
-	if indexed && !s.TraitsChanged {
-		_, err := t.exec("profile_save_computed", string(computed), t.idx.rows[n].rowid)
+	r := t.idx.rows[n]
+	if err := t.markTraits(r.workspace, t.idx.rows[t.idx.canonical(n)].id); err != nil {
 		return err
-	}
-	if indexed {
-		r := t.idx.rows[n]
-		if err := t.markTraits(r.workspace, t.idx.rows[t.idx.canonical(n)].id); err != nil {
-			return err
-		}
 	}
 	traits, err := gojson.Marshal(s.Traits)
 	if err != nil {
@@ -652,11 +637,7 @@ func (t *identityTx) SaveState(s *identity.State) error {
 	if s.Traits == nil {
 		traits = []byte("{}")
 	}
-	if indexed {
-		_, err = t.exec("profile_save_state_by_rowid", string(traits), string(computed), t.idx.rows[n].rowid)
-	} else {
-		_, err = t.exec("profile_save_state", string(traits), string(computed), s.ProfileID)
-	}
+	_, err = t.exec("profile_save_traits_by_rowid", string(traits), r.rowid)
 	s.TraitsChanged = false
 	return err
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/touchpoint-cx/touchpoint"
 	"github.com/touchpoint-cx/touchpoint/identity"
 )
@@ -84,13 +85,14 @@ func (t *identityTx) compose(p *touchpoint.Profile) error {
 		return fmt.Errorf("profile group: %w", err)
 	}
 	latest := map[string]identity.TraitValue{}
+	var group []string
 	for rows.Next() {
 		var id, created, traits, computed string
 		if err := rows.Scan(&id, &created, &traits, &computed); err != nil {
 			rows.Close()
 			return fmt.Errorf("profile group: %w", err)
 		}
-		st, err := decodeState(id, traits, computed)
+		st, err := decodeState(id, traits)
 		if err != nil {
 			rows.Close()
 			return err
@@ -100,7 +102,13 @@ func (t *identityTx) compose(p *touchpoint.Profile) error {
 				latest[k] = v
 			}
 		}
-		p.Computed.Add(st.Computed)
+		var c touchpoint.ComputedTraits
+		if err := gojson.Unmarshal([]byte(computed), &c); err != nil {
+			rows.Close()
+			return fmt.Errorf("computed traits of %s: %w", id, err)
+		}
+		p.Computed.Add(c)
+		group = append(group, id)
 		if id != p.ID {
 			p.MergedFrom = append(p.MergedFrom, id)
 		}
@@ -109,6 +117,8 @@ func (t *identityTx) compose(p *touchpoint.Profile) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	// What identity resolution holds back while catching up counts too.
+	t.db.pending.addTo(&p.Computed, group...)
 	sort.Strings(p.MergedFrom)
 	p.Traits = map[string]json.RawMessage{}
 	for k, v := range latest {

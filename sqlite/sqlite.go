@@ -44,6 +44,7 @@ type DB struct {
 	index      *identityIndex
 	legacySeen bool  // identity_seen still holds ids to consult
 	prunedDay  int64 // the day identity_seen_keys was last pruned
+	pending    *pendingIdentity
 	// StateCacheSize is how many profile states identity resolution keeps
 	// decoded in memory (DefaultStateCacheSize unless set before the first
 	// batch). Each takes about a kilobyte.
@@ -90,7 +91,7 @@ func Open(ctx context.Context, path string, clock touchpoint.Clock) (*DB, error)
 		return nil, fmt.Errorf("open state: %w", err)
 	}
 	cdb.SetMaxOpenConns(1)
-	db := &DB{db: sdb, rdb: rdb, cdb: cdb, clock: clock, StateCacheSize: DefaultStateCacheSize, passwordParams: password.Default}
+	db := &DB{db: sdb, rdb: rdb, cdb: cdb, clock: clock, StateCacheSize: DefaultStateCacheSize, passwordParams: password.Default, pending: newPendingIdentity()}
 	if db.queries, err = sqlfiles.Load(queryFS, "queries"); err != nil {
 		db.Close()
 		return nil, err
@@ -151,6 +152,11 @@ func isBusy(err error) bool {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.pending != nil && db.stop != nil {
+		// Identity work held back while catching up is written now rather
+		// than applied again from the log at the next start.
+		_ = db.SettleIdentity(context.Background())
+	}
 	if db.stop != nil {
 		close(db.stop)
 		<-db.stopped

@@ -17,6 +17,9 @@ type Backend interface {
 	touchpoint.WorkspaceService
 	touchpoint.SourceService
 	touchpoint.APIKeyService
+	touchpoint.JourneyService
+	touchpoint.ConsentService
+	touchpoint.MessagingSettingsService
 }
 
 // Run runs the suite. open returns a new, empty backend for each subtest.
@@ -170,6 +173,9 @@ func Run(t *testing.T, open func(t *testing.T) Backend) {
 			}
 		})
 	})
+
+	t.Run("Journey", func(t *testing.T) { runJourneys(t, withWorkspace) })
+	t.Run("Consent", func(t *testing.T) { runConsent(t, withWorkspace) })
 
 	t.Run("APIKey", func(t *testing.T) {
 		t.Run("OK", func(t *testing.T) {

@@ -33,6 +33,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	analyticsFile := fs.String("file", "", "analytics: DuckDB `file` to generate, or reuse when it exists (default: a temporary one)")
 	runs := fs.Int("runs", 5, "analytics: runs of each query (the median is reported)")
 	consumers := fs.Bool("consumers", true, "run the analytics consumer beside ingest (false measures the collection path alone)")
+	customers := fs.Int("customers", 1000000, "journeys: customers entering the journey")
+	probes := fs.Int("probes", 1000, "journeys: events timed from collection to webhook (0 skips)")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -47,6 +49,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if len(rest) == 1 && rest[0] == "journeys" {
+		return benchJourneys(ctx, stdout, stderr, *customers, *probes)
 	}
 	if len(rest) == 1 && rest[0] == "text" {
 		return textEval(ctx, stdout, *sentimentData, strings.Join(text.Languages(), ","))
@@ -63,7 +68,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if len(rest) != 1 || rest[0] != "ingest" {
 		fs.Usage()
-		return touchpoint.Errorf(touchpoint.EINVALID, "say what to measure: touchpoint bench ingest|identity|text|analytics")
+		return touchpoint.Errorf(touchpoint.EINVALID, "say what to measure: touchpoint bench ingest|identity|text|analytics|journeys")
 	}
 	base, key := *url, *writeKey
 	var logSeq func() uint64 // the log's head, when the server is in this process

@@ -6,11 +6,14 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/channel"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
 	"github.com/touchpoint-cx/touchpoint/sqlite"
 )
@@ -29,11 +32,16 @@ type Config struct {
 	Log       LogConfig      `json:"log"`
 	Identity  IdentityConfig `json:"identity"`
 	// PublicURL is where customers reach this server (survey links made
-	// outside a request, e.g. by journeys, start with it). Empty: links
-	// made through the API use the address the request came to.
+	// outside a request, e.g. by journeys, and unsubscribe links start
+	// with it). Empty: links made through the API use the address the
+	// request came to, and journeys the address the server listens on.
 	PublicURL string `json:"public_url"`
 	// Analytics sets the background refresh of journeys and scores.
 	Analytics AnalyticsConfig `json:"analytics"`
+	SMTP      SMTPConfig      `json:"smtp"`
+	SMS       SMSConfig       `json:"sms"`
+	Outbound  OutboundConfig  `json:"outbound"`
+	Journeys  JourneysConfig  `json:"journeys"`
 }
 
 // IdentityConfig tunes identity resolution.
@@ -51,6 +59,48 @@ type LogConfig struct {
 	Replicas   int    `json:"replicas"`
 }
 
+// SMTPConfig is the mail server journeys send email through.
+type SMTPConfig struct {
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	Username string `json:"username"`
+	Password string `json:"password"`
+	// TLS is starttls (when offered), require, tls (implicit) or none.
+	TLS                string `json:"tls"`
+	From               string `json:"from"`
+	HELO               string `json:"helo"`
+	InsecureSkipVerify bool   `json:"insecure_skip_verify"`
+}
+
+// SMSConfig is the HTTP gateway journeys send SMS through, and the shape
+// of its requests.
+type SMSConfig struct {
+	URL         string            `json:"url"`
+	Method      string            `json:"method"`
+	Headers     map[string]string `json:"headers"`
+	ContentType string            `json:"content_type"`
+	// Body is a Go template over .to, .from, .text and .id.
+	Body    string `json:"body"`
+	From    string `json:"from"`
+	IDField string `json:"id_field"`
+}
+
+// OutboundConfig lists hosts outbound calls (SMS gateway, webhooks) may
+// reach even though they resolve to private or loopback addresses.
+type OutboundConfig struct {
+	AllowedHosts []string `json:"allowed_hosts"`
+}
+
+// JourneysConfig tunes the journey engine and its dispatcher.
+type JourneysConfig struct {
+	// RetryInitial is the pause after a message's first failed attempt;
+	// each next one is four times longer.
+	RetryInitial touchpoint.Duration `json:"retry_initial"`
+	MaxAttempts  int                 `json:"max_attempts"`
+	// TimerInterval is how often due timers are looked for.
+	TimerInterval touchpoint.Duration `json:"timer_interval"`
+}
+
 // DefaultConfig is a single-machine setup with embedded stores.
 func DefaultConfig() Config {
 	return Config{
@@ -61,6 +111,8 @@ func DefaultConfig() Config {
 		Log:       LogConfig{Partitions: 1, Replicas: 1},
 		Identity:  IdentityConfig{StateCache: sqlite.DefaultStateCacheSize},
 		Analytics: AnalyticsConfig{JourneyRefresh: "10s", ScoresRefresh: "24h"},
+		SMTP:      SMTPConfig{Port: 587, TLS: "starttls"},
+		Journeys:  JourneysConfig{RetryInitial: touchpoint.Duration(30 * time.Second), MaxAttempts: 6, TimerInterval: touchpoint.Duration(250 * time.Millisecond)},
 	}
 }
 
@@ -96,6 +148,24 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	if v := getenv("TOUCHPOINT_PUBLIC_URL"); v != "" {
 		c.PublicURL = v
 	}
+	if v := getenv("TOUCHPOINT_SMTP_HOST"); v != "" {
+		c.SMTP.Host = v
+	}
+	if v := getenv("TOUCHPOINT_SMTP_PORT"); v != "" {
+		fmt.Sscan(v, &c.SMTP.Port)
+	}
+	if v := getenv("TOUCHPOINT_SMTP_USERNAME"); v != "" {
+		c.SMTP.Username = v
+	}
+	if v := getenv("TOUCHPOINT_SMTP_PASSWORD"); v != "" {
+		c.SMTP.Password = v
+	}
+	if v := getenv("TOUCHPOINT_SMTP_FROM"); v != "" {
+		c.SMTP.From = v
+	}
+	if v := getenv("TOUCHPOINT_SMS_URL"); v != "" {
+		c.SMS.URL = v
+	}
 }
 
 // Validate names the first bad key.
@@ -123,7 +193,63 @@ func (c Config) Validate() error {
 	if _, _, err := c.Analytics.durations(); err != nil {
 		return err
 	}
+	if err := c.validateMessaging(); err != nil {
+		return err
+	}
 	return c.logConfig().Validate()
+}
+
+// validateMessaging checks the keys of the channels journeys send on.
+func (c Config) validateMessaging() error {
+	if c.SMTP.Host != "" {
+		if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {
+			return touchpoint.FieldError("smtp.port", "must be between 1 and 65535")
+		}
+		switch c.SMTP.TLS {
+		case "starttls", "require", "tls", "none":
+		default:
+			return touchpoint.FieldError("smtp.tls", "must be starttls, require, tls or none")
+		}
+		if _, err := mail.ParseAddress(c.SMTP.From); c.SMTP.From != "" && err != nil {
+			return touchpoint.FieldError("smtp.from", "%q is not an email address", c.SMTP.From)
+		}
+		if (c.SMTP.Username == "") != (c.SMTP.Password == "") {
+			return touchpoint.FieldError("smtp.password", "smtp.username and smtp.password go together")
+		}
+	}
+	if c.SMS.URL != "" {
+		if u, err := url.Parse(c.SMS.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return touchpoint.FieldError("sms.url", "must be an http or https URL")
+		}
+		if _, err := channel.NewSMS(c.smsConfig()); err != nil {
+			return touchpoint.FieldError("sms.body", "%s", err.Error())
+		}
+		switch c.SMS.Method {
+		case "", "POST", "PUT", "GET":
+		default:
+			return touchpoint.FieldError("sms.method", "must be POST, PUT or GET")
+		}
+	}
+	if c.Journeys.RetryInitial <= 0 {
+		return touchpoint.FieldError("journeys.retry_initial", "must be a positive duration, e.g. 30s")
+	}
+	if c.Journeys.MaxAttempts < 1 || c.Journeys.MaxAttempts > 50 {
+		return touchpoint.FieldError("journeys.max_attempts", "must be between 1 and 50")
+	}
+	if c.Journeys.TimerInterval <= 0 {
+		return touchpoint.FieldError("journeys.timer_interval", "must be a positive duration, e.g. 250ms")
+	}
+	return nil
+}
+
+func (c Config) smsConfig() channel.SMSConfig {
+	return channel.SMSConfig{URL: c.SMS.URL, Method: c.SMS.Method, Headers: c.SMS.Headers, ContentType: c.SMS.ContentType, Body: c.SMS.Body,
+		From: c.SMS.From, IDField: c.SMS.IDField, AllowedHosts: c.Outbound.AllowedHosts}
+}
+
+func (c Config) smtpConfig() channel.SMTPConfig {
+	return channel.SMTPConfig{Host: c.SMTP.Host, Port: c.SMTP.Port, Username: c.SMTP.Username, Password: c.SMTP.Password, TLS: c.SMTP.TLS,
+		From: c.SMTP.From, HELO: c.SMTP.HELO, InsecureSkipVerify: c.SMTP.InsecureSkipVerify}
 }
 
 func (c Config) level() (slog.Level, error) {

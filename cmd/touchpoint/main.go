@@ -10,6 +10,7 @@
 //	touchpoint text    analyze|themes|train|eval|models   sentiment and topics
 //	touchpoint bench   analytics               measure customer journey analytics
 //	touchpoint scores  refresh --data DIR      recompute profile scores
+//	touchpoint journeys apply DIR              save journey files as drafts (--publish)
 package main
 
 import (
@@ -67,6 +68,7 @@ Usage:
   touchpoint text    models [list|add|use|remove]   a workspace's sentiment models
   touchpoint bench   analytics                  measure funnels, paths, the journey map and retention on 10M events
   touchpoint scores  refresh --data DIR         recompute churn and lifetime-value scores of every profile
+  touchpoint journeys apply [--publish] DIR     save journey files (YAML/JSON) as drafts, and publish them
   touchpoint version                            print the version
 
 Run 'touchpoint COMMAND -h' for a command's flags.
@@ -96,6 +98,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runText(ctx, rest, stdin, stdout, stderr)
 	case "scores":
 		return runScores(ctx, rest, stdout, stderr)
+	case "journeys":
+		return runJourneys(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "touchpoint", version)
 		return nil

@@ -80,10 +80,10 @@ type server struct {
 	exited chan error
 }
 
-func start(t *testing.T, dir string, keys InitResult) *server {
+func start(t *testing.T, dir string, keys InitResult, args ...string) *server {
 	t.Helper()
 	s := &server{t: t, dir: dir, keys: keys, stderr: &syncBuffer{}, exited: make(chan error, 1)}
-	s.cmd = exec.Command(binary, "serve", "--data", dir, "--addr", "127.0.0.1:0", "--log-level", "debug")
+	s.cmd = exec.Command(binary, append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--log-level", "debug"}, args...)...)
 	s.cmd.Stderr = s.stderr
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)

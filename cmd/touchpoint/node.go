@@ -23,6 +23,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint/feedback"
 	"github.com/touchpoint-cx/touchpoint/httpapi"
 	"github.com/touchpoint-cx/touchpoint/identity"
+	"github.com/touchpoint-cx/touchpoint/journey"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
 	"github.com/touchpoint-cx/touchpoint/sqlite"
 	"github.com/touchpoint-cx/touchpoint/survey"
@@ -55,6 +56,8 @@ type node struct {
 	rules          *identity.RulesCache
 	text           *text.Analyzer
 	feed           *identity.Feed
+	journeys       *journey.Engine
+	dispatcher     *journey.Dispatcher
 	consumerCancel context.CancelFunc
 	consumers      sync.WaitGroup
 	running        atomic.Int32
@@ -88,6 +91,10 @@ func openNode(ctx context.Context, cfg Config, logger *slog.Logger) (*node, erro
 	n.rules = identity.NewRulesCache(n.state.IdentityRules, 10*time.Second, logger)
 	n.text = text.NewAnalyzer(text.Config{Store: n.state, Dir: filepath.Join(cfg.Data, modelsDir), Logger: logger, Clock: n.clock})
 	n.feed = identity.NewFeed(n.state, n.warehouse, logger)
+	if err := n.openJourneys(); err != nil {
+		n.close()
+		return nil, err
+	}
 	n.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range n.log.Metrics().Collectors() {
 		n.registry.MustRegister(c)
@@ -111,11 +118,12 @@ func lockDataDir(dir string) (*os.File, error) {
 
 // consumerCount is how many log consumers a node runs, and the feed of
 // identity changes into analytics.
-const consumerCount = 4
+const consumerCount = 5
 
 // startConsumers starts the log consumers (the analytics warehouse, the
-// identity engine and the feedback engine) and the identity map feed. They
-// run until close.
+// identity engine, the feedback engine and the journey engine), the
+// identity map feed, and the journeys' timers and outbox. They run until
+// close.
 func (n *node) startConsumers(ctx context.Context) error {
 	engine := identity.NewEngine(n.state, n.rules.Rules, n.logger)
 	resolve := func(ctx context.Context, b tplog.Batch) error {
@@ -133,10 +141,14 @@ func (n *node) startConsumers(ctx context.Context) error {
 		checkpoint func(context.Context) (uint64, error)
 		apply      tplog.Handler
 		maxEvents  int
+		maxWait    time.Duration
 	}{
-		{duckdb.ConsumerName, n.warehouse.Checkpoint, n.warehouse.Apply, 50000},
-		{identity.ConsumerName, engine.Checkpoint, resolve, 10000},
-		{feedback.ConsumerName, fb.Checkpoint, fb.Apply, 10000},
+		{duckdb.ConsumerName, n.warehouse.Checkpoint, n.warehouse.Apply, 50000, time.Second},
+		// Identity resolution and journeys batch for at most a few
+		// milliseconds: an event-triggered message waits for both.
+		{identity.ConsumerName, engine.Checkpoint, resolve, 10000, 5 * time.Millisecond},
+		{feedback.ConsumerName, fb.Checkpoint, fb.Apply, 10000, time.Second},
+		{journey.ConsumerName, n.journeys.Checkpoint, n.journeys.Apply, 5000, 5 * time.Millisecond},
 	}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.consumerCancel = cancel
@@ -148,6 +160,26 @@ func (n *node) startConsumers(ctx context.Context) error {
 		defer n.running.Add(-1)
 		if err := n.feed.Run(cctx); err != nil {
 			n.logger.Error("identity map feed stopped", "err", err)
+		}
+	}()
+	// Identity resolution holds work back while it catches up with the
+	// log; when the log goes quiet it is written within half a second.
+	n.consumers.Add(1)
+	go func() {
+		defer n.consumers.Done()
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-cctx.Done():
+				return
+			case <-t.C:
+				if err := engine.Settle(cctx); err != nil && cctx.Err() == nil {
+					n.logger.Error("identity settle failed", "err", err)
+				} else {
+					n.feed.Notify()
+				}
+			}
 		}
 	}()
 	n.consumers.Add(1)
@@ -166,13 +198,13 @@ func (n *node) startConsumers(ctx context.Context) error {
 		go func() {
 			defer n.consumers.Done()
 			defer n.running.Add(-1)
-			err := n.log.Consume(cctx, tplog.ConsumerConfig{Name: c.name, After: after, MaxEvents: c.maxEvents, MaxWait: time.Second}, c.apply)
+			err := n.log.Consume(cctx, tplog.ConsumerConfig{Name: c.name, After: after, MaxEvents: c.maxEvents, MaxWait: c.maxWait}, c.apply)
 			if err != nil {
 				n.logger.Error("consumer stopped", "consumer", c.name, "err", err)
 			}
 		}()
 	}
-	return nil
+	return n.startJourneyLoops(ctx, cctx)
 }
 
 // ready reports whether the stores are open and the consumers run.
@@ -214,7 +246,11 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if seq >= head && iseq >= head && fseq >= head {
+		jseq, err := n.journeys.Checkpoint(ctx)
+		if err != nil {
+			return err
+		}
+		if seq >= head && iseq >= head && fseq >= head && jseq >= head {
 			// Analytics must also attribute events as resolution does.
 			return n.feed.Wait(ctx)
 		}
@@ -301,6 +337,14 @@ func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
 		Metrics:     n.warehouse,
 		Delivery:    n.surveys(),
 		FeedbackSeq: n.feedbackCheckpoint,
+
+		Journeys:        n.state,
+		Orchestrator:    n.journeys,
+		Deliveries:      n.state,
+		Consent:         n.state,
+		Messaging:       n.state,
+		JourneysChanged: n.journeys.Forget,
+		MessagesQueued:  n.dispatcher.Wake,
 	}), nil
 }
 
@@ -316,6 +360,9 @@ func (n *node) serve(ctx context.Context, addr string, started func(addr string)
 	if err != nil {
 		ln.Close()
 		return err
+	}
+	if n.cfg.PublicURL == "" {
+		n.dispatcher.SetPublicURL("http://" + ln.Addr().String())
 	}
 	if err := writeServerFile(n.cfg.Data, ln.Addr().String(), localKey); err != nil {
 		ln.Close()

@@ -1,0 +1,230 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	gojson "github.com/goccy/go-json"
+	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/identity"
+)
+
+// While identity resolution catches up with the log, the computed traits
+// its batches add up to, the ids of the events it applied and its log
+// position are held back here and written together, in sorted order, when
+// the log goes quiet or enough has gathered. Writing them per batch would
+// touch a page of the profiles table and one of the seen-event index per
+// event; held back, each page is written once per flush. A crash loses
+// nothing: the stored position still points before the held-back batches,
+// which are applied again (their identifiers, merges and traits were
+// written with each batch and applying them again changes nothing).
+//
+// Profile reads add the held-back computed traits, so profiles stay live.
+const (
+	pendingMaxEvents = 200_000
+	pendingMaxAge    = 2 * time.Second
+)
+
+type pendingIdentity struct {
+	mu sync.Mutex // readers take it; writers also hold DB.identityMu
+	// computed holds what held-back batches added, by profile row.
+	computed map[string]*touchpoint.ComputedTraits
+	// seen holds the hashed ids of held-back events, with their day.
+	seen   map[seenKeyT]int64
+	events int
+	since  time.Time
+	// seq is the log position applied; stored is false while it is held.
+	seq    uint64
+	stored bool
+}
+
+type seenKeyT [2]int64
+
+func newPendingIdentity() *pendingIdentity {
+	return &pendingIdentity{computed: map[string]*touchpoint.ComputedTraits{}, seen: map[seenKeyT]int64{}, stored: true}
+}
+
+// addTo adds the held-back computed traits of rows to c.
+func (p *pendingIdentity) addTo(c *touchpoint.ComputedTraits, rows ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, r := range rows {
+		if d, ok := p.computed[r]; ok {
+			c.Add(*d)
+		}
+	}
+}
+
+func (p *pendingIdentity) hasSeen(k seenKeyT) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, ok := p.seen[k]
+	return ok
+}
+
+// hold takes in what a committed transaction held back.
+func (p *pendingIdentity) hold(t *identityTx) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.events == 0 {
+		p.since = time.Now()
+	}
+	for row, d := range t.computed {
+		if cur, ok := p.computed[row]; ok {
+			cur.Add(*d)
+		} else {
+			p.computed[row] = d
+		}
+	}
+	for k, day := range t.seen {
+		p.seen[k] = day
+	}
+	p.events += t.events
+	p.seq, p.stored = t.seq, false
+}
+
+// clear forgets what a committed flush wrote.
+func (p *pendingIdentity) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.computed = map[string]*touchpoint.ComputedTraits{}
+	p.seen = map[seenKeyT]int64{}
+	p.events, p.stored = 0, true
+}
+
+// due reports whether held-back work should be written now.
+func (p *pendingIdentity) due(t *identityTx) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return t.settle || p.events+t.events >= pendingMaxEvents || (p.events > 0 && time.Since(p.since) >= pendingMaxAge)
+}
+
+// flush writes the held-back work and the transaction's own in one go: event
+// ids in key order, computed traits in row order, then the log position.
+// It leaves p as it is; the caller clears it once the transaction commits.
+func (t *identityTx) flush(p *pendingIdentity) error {
+	p.mu.Lock()
+	keys := make([]seenKeyT, 0, len(p.seen)+len(t.seen))
+	days := make(map[seenKeyT]int64, len(p.seen)+len(t.seen))
+	for _, m := range []map[seenKeyT]int64{p.seen, t.seen} {
+		for k, d := range m {
+			if _, ok := days[k]; !ok {
+				keys = append(keys, k)
+			}
+			days[k] = d
+		}
+	}
+	rows := map[string][]touchpoint.ComputedTraits{}
+	for _, m := range []map[string]*touchpoint.ComputedTraits{p.computed, t.computed} {
+		for r, d := range m {
+			rows[r] = append(rows[r], *d)
+		}
+	}
+	seq, stored := p.seq, p.stored
+	p.mu.Unlock()
+	if t.hasSeq {
+		seq, stored = t.seq, false
+	}
+
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i][0] != keys[j][0] {
+			return keys[i][0] < keys[j][0]
+		}
+		return keys[i][1] < keys[j][1]
+	})
+	for _, k := range keys {
+		if _, err := t.exec("identity_seen_key_insert", k[0], k[1], days[k]); err != nil {
+			return err
+		}
+	}
+	if err := t.flushComputed(rows); err != nil {
+		return err
+	}
+	if !stored {
+		if _, err := t.exec("save_checkpoint", identity.ConsumerName, seq, formatTime(t.db.now())); err != nil {
+			return err
+		}
+	}
+	return t.pruneSeen()
+}
+
+// flushComputed adds deltas to the stored computed traits of their rows,
+// reading and writing the rows in rowid order.
+func (t *identityTx) flushComputed(rows map[string][]touchpoint.ComputedTraits) error {
+	type item struct {
+		rowid  int64
+		deltas []touchpoint.ComputedTraits
+	}
+	items := make([]item, 0, len(rows))
+	byRowid := make(map[int64]int, len(rows))
+	for id, ds := range rows {
+		n, ok := t.idx.byID[id]
+		if !ok {
+			return fmt.Errorf("computed traits of unknown profile %s", id)
+		}
+		items = append(items, item{rowid: t.idx.rows[n].rowid, deltas: ds})
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].rowid < items[j].rowid })
+	for i, it := range items {
+		byRowid[it.rowid] = i
+	}
+	const chunk = 400
+	for start := 0; start < len(items); start += chunk {
+		part := items[start:min(len(items), start+chunk)]
+		keys := make([]any, len(part))
+		for i, it := range part {
+			keys[i] = it.rowid
+		}
+		base := make(map[int64]*touchpoint.ComputedTraits, len(part))
+		err := t.queryIn("profile_computed_by_rowid", nil, keys, 1, func(r *sql.Rows) error {
+			var rowid int64
+			var computed string
+			if err := r.Scan(&rowid, &computed); err != nil {
+				return err
+			}
+			var c touchpoint.ComputedTraits
+			// go-json is safe here: these documents were written by us.
+			if err := gojson.Unmarshal([]byte(computed), &c); err != nil {
+				return fmt.Errorf("computed traits of row %d: %w", rowid, err)
+			}
+			base[rowid] = &c
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("read computed traits: %w", err)
+		}
+		for _, it := range part {
+			c, ok := base[it.rowid]
+			if !ok {
+				return fmt.Errorf("computed traits: row %d not found", it.rowid)
+			}
+			for _, d := range it.deltas {
+				c.Add(d)
+			}
+			t.buf = c.AppendJSON(t.buf[:0])
+			if _, err := t.exec("profile_save_computed", string(t.buf), it.rowid); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// SettleIdentity writes whatever identity resolution holds back.
+func (db *DB) SettleIdentity(ctx context.Context) error {
+	db.pending.mu.Lock()
+	idle := db.pending.stored && db.pending.events == 0
+	db.pending.mu.Unlock()
+	if idle {
+		return nil
+	}
+	return db.UpdateIdentity(ctx, func(tx identity.Tx) error {
+		t := tx.(*identityTx)
+		t.settle = true
+		return nil
+	})
+}

@@ -1,0 +1,1 @@
+SELECT count(*) FROM contact_log WHERE workspace = ? AND profile_id = ? AND at > ?

@@ -1,0 +1,1 @@
+DELETE FROM contact_log WHERE message_id = ?

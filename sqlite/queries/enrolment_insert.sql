@@ -1,0 +1,3 @@
+INSERT INTO enrolments (id, workspace, journey_id, version, profile_id, user_id, status, node_id, step, wake_at, wait_event, arm, trigger, entered_at, updated_at, ended_at, end_reason)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO NOTHING

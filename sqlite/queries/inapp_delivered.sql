@@ -1,0 +1,1 @@
+UPDATE inapp_messages SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL

@@ -1,0 +1,1 @@
+INSERT INTO journey_versions (workspace, journey_id, version, definition, published_at, published_by) VALUES (?, ?, ?, ?, ?, ?)

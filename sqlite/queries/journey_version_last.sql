@@ -1,0 +1,1 @@
+SELECT coalesce(max(version), 0) FROM journey_versions WHERE workspace = ? AND journey_id = ?

@@ -1,0 +1,1 @@
+DELETE FROM list_members WHERE workspace = ? AND list = ? AND profile_id = ?

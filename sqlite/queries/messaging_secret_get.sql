@@ -1,0 +1,1 @@
+SELECT secret FROM messaging_secrets WHERE workspace = ?

@@ -1,0 +1,1 @@
+INSERT INTO messaging_secrets (workspace, secret, created_at) VALUES (?, ?, ?) ON CONFLICT (workspace) DO NOTHING

@@ -1,0 +1,1 @@
+SELECT settings FROM messaging_settings WHERE workspace = ?

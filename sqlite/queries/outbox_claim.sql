@@ -1,0 +1,1 @@
+UPDATE outbox SET status = 'sending', attempts = attempts + 1, recipient = ?, updated_at = ? WHERE id = ? AND status = 'pending'

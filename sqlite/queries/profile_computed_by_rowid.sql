@@ -1,0 +1,1 @@
+SELECT rowid, computed FROM profiles WHERE rowid IN

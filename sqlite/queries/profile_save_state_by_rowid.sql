@@ -1,1 +1,0 @@
-UPDATE profiles SET traits = ?, computed = ? WHERE rowid = ?

@@ -1,1 +1,0 @@
-SELECT traits, computed FROM profiles WHERE id = ?

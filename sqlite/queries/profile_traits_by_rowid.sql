@@ -1,0 +1,1 @@
+SELECT id, traits FROM profiles WHERE rowid IN

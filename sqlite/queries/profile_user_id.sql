@@ -1,0 +1,1 @@
+SELECT value FROM identities WHERE profile_id = ? AND kind = 'user_id' LIMIT 1

@@ -1,0 +1,1 @@
+DELETE FROM suppressions WHERE workspace = ? AND kind = ? AND value = ?

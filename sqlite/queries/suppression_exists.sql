@@ -1,0 +1,1 @@
+SELECT count(*) FROM suppressions WHERE workspace = ? AND kind = ? AND value = ?

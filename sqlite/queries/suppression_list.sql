@@ -1,0 +1,1 @@
+SELECT workspace, kind, value, reason, created_at FROM suppressions WHERE workspace = ? ORDER BY kind, value
