@@ -38,6 +38,7 @@ fuzz: ## Fuzz the decoders of untrusted input for 1 minute each
 	$(GO) test -run XXX -fuzz '^FuzzDecode$$' -fuzztime 60s .
 	$(GO) test -run XXX -fuzz FuzzNDJSON -fuzztime 60s ./importer/
 	$(GO) test -run XXX -fuzz FuzzCSV -fuzztime 60s ./importer/
+	$(GO) test -run XXX -fuzz FuzzAnalyticsForm -fuzztime 60s ./web/
 	$(GO) test -run XXX -fuzz FuzzPath -fuzztime 60s ./internal/jsonpath/
 	$(GO) test -run XXX -fuzz FuzzHookEvents -fuzztime 60s ./feedback/
 	$(GO) test -run XXX -fuzz FuzzFormAnswer -fuzztime 60s ./survey/

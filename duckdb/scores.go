@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -162,3 +163,85 @@ func (w *Warehouse) ProfileScores(ctx context.Context, workspace, profileID stri
 }
 
 var _ touchpoint.AnalyticsService = (*Warehouse)(nil)
+
+// scoreBins is how many bins each stored-score histogram has.
+const scoreBins = 10
+
+// ScoreDistribution returns histograms of the workspace's stored scores.
+func (w *Warehouse) ScoreDistribution(ctx context.Context, workspace string) (*touchpoint.ScoreDistribution, error) {
+	if workspace == "" {
+		return nil, touchpoint.FieldError("workspace", "required")
+	}
+	ws := sql.Named("workspace", workspace)
+	var out touchpoint.ScoreDistribution
+	var at sql.NullTime
+	var churn, clv, clv99, rev99, auc sql.NullFloat64
+	if err := w.db.QueryRowContext(ctx, w.query("scores_summary"), ws).Scan(&out.Profiles, &at, &churn, &clv, &clv99, &rev99, &auc); err != nil {
+		return nil, fmt.Errorf("score distribution: %w", err)
+	}
+	if out.Profiles == 0 {
+		return nil, touchpoint.Errorf(touchpoint.ENOTFOUND, "no scores yet (scores are computed by touchpoint scores refresh and on a schedule)")
+	}
+	out.ComputedAt = at.Time.UTC()
+	out.MeanChurnRisk, out.MeanPredictedCLV, out.ChurnAUC = nullFloat(churn), nullFloat(clv), nullFloat(auc)
+	var err error
+	if out.ChurnRisk, err = w.scoreHistogram(ctx, workspace, "churn_risk", 0.1, false); err != nil {
+		return nil, err
+	}
+	if out.PredictedCLV, err = w.scoreHistogram(ctx, workspace, "predicted_clv", niceWidth(clv99.Float64), true); err != nil {
+		return nil, err
+	}
+	if out.Revenue, err = w.scoreHistogram(ctx, workspace, "revenue", niceWidth(rev99.Float64), true); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// scoreHistogram counts customers per bin of a stored score. column is one
+// of the score columns, never a request's value.
+func (w *Warehouse) scoreHistogram(ctx context.Context, workspace, column string, width float64, open bool) ([]touchpoint.ScoreBin, error) {
+	q, err := w.render("scores_histogram", map[string]any{"Column": column})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := w.db.QueryContext(ctx, q, sql.Named("workspace", workspace), sql.Named("width", width), sql.Named("bins", scoreBins))
+	if err != nil {
+		return nil, fmt.Errorf("score histogram %s: %w", column, err)
+	}
+	defer rows.Close()
+	bins := make([]touchpoint.ScoreBin, scoreBins)
+	for i := range bins {
+		bins[i].Low = float64(i) * width
+		if !open || i < scoreBins-1 {
+			high := float64(i+1) * width
+			bins[i].High = &high
+		}
+	}
+	for rows.Next() {
+		var i int
+		var n int64
+		if err := rows.Scan(&i, &n); err != nil {
+			return nil, fmt.Errorf("score histogram %s: %w", column, err)
+		}
+		bins[i].Profiles = n
+	}
+	return bins, rows.Err()
+}
+
+// niceWidth picks a round bin width (1, 2 or 5 times a power of ten) so
+// that scoreBins-1 bins cover top; the last bin holds the rest.
+func niceWidth(top float64) float64 {
+	if top <= 0 || math.IsNaN(top) {
+		return 1
+	}
+	raw := top / float64(scoreBins-1)
+	p := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*p >= raw {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+var _ touchpoint.ScoreService = (*Warehouse)(nil)

@@ -605,3 +605,34 @@ func (c *Client) ProfileScores(ctx context.Context, profileID string) (*touchpoi
 	var out touchpoint.ProfileScores
 	return &out, c.do(ctx, http.MethodGet, "/api/v1/analytics/scores/"+url.PathEscape(profileID), nil, "", &out)
 }
+
+// Activities lists the activities customers did, most frequent first.
+func (c *Client) Activities(ctx context.Context, f touchpoint.ActivityFilter) ([]touchpoint.ActivityStat, error) {
+	q := url.Values{}
+	if f.From != nil {
+		q.Set("from", f.From.Format(time.RFC3339Nano))
+	}
+	if f.To != nil {
+		q.Set("to", f.To.Format(time.RFC3339Nano))
+	}
+	if len(f.Channels) > 0 {
+		q.Set("channels", strings.Join(f.Channels, ","))
+	}
+	if f.Limit != 0 {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	var out ActivitiesResponse
+	return out.Activities, c.do(ctx, http.MethodGet, "/api/v1/analytics/activities?"+q.Encode(), nil, "", &out)
+}
+
+// ActivityProperties lists the property keys of an activity's recent events.
+func (c *Client) ActivityProperties(ctx context.Context, activity string) ([]touchpoint.PropertyStat, error) {
+	var out PropertiesResponse
+	return out.Properties, c.do(ctx, http.MethodGet, "/api/v1/analytics/properties?activity="+url.QueryEscape(activity), nil, "", &out)
+}
+
+// ScoreDistribution returns histograms of the stored scores.
+func (c *Client) ScoreDistribution(ctx context.Context) (*touchpoint.ScoreDistribution, error) {
+	var out touchpoint.ScoreDistribution
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/analytics/scores", nil, "", &out)
+}

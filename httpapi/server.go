@@ -37,6 +37,10 @@ type Config struct {
 	APIKeys    touchpoint.APIKeyService
 	Profiles   touchpoint.ProfileService
 	Analytics  touchpoint.AnalyticsService
+	// Activities lists activities and their properties, Scores sums up
+	// the stored scores; their routes answer "unavailable" when nil.
+	Activities touchpoint.ActivityService
+	Scores     touchpoint.ScoreService
 	Log        LogInfo
 	// Ready returns nil when every store is open and every consumer runs.
 	Ready func(ctx context.Context) error
@@ -255,9 +259,15 @@ func (s *Server) routes() chi.Router {
 				r.Post("/analytics/drivers", s.handle(s.handleDrivers))
 				r.Post("/analytics/churn", s.handle(s.handleChurn))
 				r.Post("/analytics/clv", s.handle(s.handleCLV))
-				r.Post("/analytics/scores/refresh", s.handle(s.handleRefreshScores))
 				r.Get("/analytics/scores/{profile_id}", s.handle(s.handleProfileScores))
+				r.Get("/analytics/activities", s.handle(s.handleActivities))
+				r.Get("/analytics/properties", s.handle(s.handleActivityProperties))
+				r.Get("/analytics/scores", s.handle(s.handleScoreDistribution))
 			})
+			// Refreshing retrains the models and rewrites every profile's
+			// scores, which segments and journeys read as traits: it is for
+			// those who build segments, not for everyone who reads analytics.
+			r.With(s.require(touchpoint.PermSegmentsWrite)).Post("/analytics/scores/refresh", s.handle(s.handleRefreshScores))
 			r.Group(func(r chi.Router) {
 				r.Use(s.require(touchpoint.PermProfilesWrite))
 				r.Put("/identity/rules", s.handle(s.handlePutIdentityRules))

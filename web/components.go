@@ -48,6 +48,29 @@ var funcs = template.FuncMap{
 	"pct":          func(f *float64) string { return formatPct(f) },
 	"anyResponses": anyResponses,
 	"inbox":        inboxLink,
+	// Analytics helpers: durations in seconds, shares, heat classes,
+	// activity names and key-value arguments for sub-templates.
+	"duration": duration,
+	"percent":  percent,
+	"seconds":  secondsPtr,
+	"heat":     heat,
+	"number":   number,
+	"activity": activityLabel,
+	"fval": func(p *float64) float64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
+	"args": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+	"add":         func(a, b int) int { return a + b },
+	"windowLabel": windowLabel,
 	"initial": func(s string) string {
 		for _, r := range strings.TrimSpace(s) {
 			return strings.ToUpper(string(r))

@@ -44,6 +44,17 @@
 // security policy (handleSurveyPreview), since an iframe's srcdoc would
 // inherit the dashboard's, which allows no inline style.
 //
+// # Analytics pages
+//
+// The Analytics section draws what the analytics service answers: the
+// journey map, funnels, paths, retention, key drivers and predictions.
+// Each page is a GET form whose choices live in the address; Load runs the
+// analysis and the template draws it, with charts registered by
+// static/analytics.js. A refused request is shown under the form in the
+// service's words. The journey map is laid out by [LayoutGraph], a layered
+// left-to-right layout that breaks cycles, orders layers against crossings
+// and routes long edges through bends, so a person can read it.
+//
 // # Sessions
 //
 // People sign in with email and password (argon2id hashes). A session is a

@@ -154,6 +154,9 @@ type ProfileData struct {
 	// feedback; FeedbackLink is the inbox filtered to them.
 	Feedback     []FeedbackRow
 	FeedbackLink string
+	// Scores are the churn and lifetime-value predictions of the last
+	// refresh, when one has scored this customer.
+	Scores *touchpoint.ProfileScores
 }
 
 // KeyValue is a trait shown as text.
@@ -201,6 +204,14 @@ func (d *Dashboard) loadProfile(r *http.Request, v *View) error {
 	}
 	if data.Merges, err = d.cfg.Profiles.Merges(r.Context(), ws, p.ID); err != nil {
 		return err
+	}
+	if d.cfg.Analytics != nil {
+		sc, err := d.cfg.Analytics.ProfileScores(r.Context(), ws, p.ID)
+		if err == nil {
+			data.Scores = sc
+		} else if touchpoint.ErrorCode(err) != touchpoint.ENOTFOUND {
+			return err
+		}
 	}
 	f := touchpoint.TimelineFilter{Workspace: ws, Limit: touchpoint.MaxEventLimit}
 	for _, id := range p.Identifiers {

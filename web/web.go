@@ -47,6 +47,11 @@ type Config struct {
 	// PublicURL, if set, is where customers and other systems reach the
 	// server: survey widget snippets and webhook addresses start with it.
 	PublicURL string
+	// Analytics runs the analyses of the Analytics section, Activities
+	// lists what its pickers offer, Scores sums up the stored scores.
+	Analytics  touchpoint.AnalyticsService
+	Activities touchpoint.ActivityService
+	Scores     touchpoint.ScoreService
 	// Version is shown at the foot of the navigation.
 	Version string
 }
@@ -100,6 +105,7 @@ func (d *Dashboard) allPages() []*Page {
 		d.overviewPages(),
 		d.surveyPages(),
 		d.feedbackPages(),
+		d.analyticsPages(),
 		d.profilePages(),
 		d.streamPages(),
 		d.sourcePages(),

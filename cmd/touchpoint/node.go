@@ -300,6 +300,9 @@ func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
 		Metrics:    n.warehouse,
 		TextGroups: n.text,
 		PublicURL:  n.cfg.PublicURL,
+		Analytics:  n.warehouse,
+		Activities: n.warehouse,
+		Scores:     n.warehouse,
 		Version:    version,
 	})
 	if err != nil {
@@ -315,6 +318,8 @@ func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
 		APIKeys:      n.state,
 		Profiles:     n.state,
 		Analytics:    n.warehouse,
+		Activities:   n.warehouse,
+		Scores:       n.warehouse,
 		Log:          n.log,
 		Ready:        n.ready,
 		Registry:     n.registry,

@@ -442,6 +442,9 @@
     return base;
   }
 
+  // Pages with charts of their own kinds (analytics.js) register them in
+  // window.TouchpointCharts by key: {prepare(el, data), options(data, el)}.
+  // prepare may size the element before the chart is made.
   function drawCharts(root) {
     var els = root.querySelectorAll('[data-chart]');
     if (!els.length) return;
@@ -451,6 +454,7 @@
       chartData = JSON.parse(src.textContent);
     }
     if (!window.echarts) { setTimeout(function () { drawCharts(root); }, 50); return; }
+    var kinds = window.TouchpointCharts || {};
     els.forEach(function (el) {
       if (el._chart) return;
       var sk = el.querySelector('.skeleton');
@@ -458,10 +462,13 @@
       // Horizontal bars marked chart-fit take the height their rows need.
       var spec = chartData[el.dataset.chart];
       if (el.classList.contains('chart-fit') && spec && spec.labels) el.style.height = Math.max(110, 40 + spec.labels.length * 34) + 'px';
+      var kind = kinds[el.dataset.chart];
+      if (kind && kind.prepare) kind.prepare(el, chartData);
       var c = window.echarts.init(el, null, { renderer: 'canvas' });
       // data-drawn tells tests (and anyone waiting) the chart is complete.
       c.on('finished', function () { el.dataset.drawn = 'true'; });
-      c.setOption(chartOptions(el.dataset.chart, chartData));
+      c.setOption(kind ? Object.assign({ color: palette, animation: !reducedMotion, textStyle: { fontFamily: 'system-ui, sans-serif' } },
+        kind.options(chartData, el)) : chartOptions(el.dataset.chart, chartData));
       el._chart = c;
       charts.push(c);
       // A chart follows its box, whatever changes its width (a rotated
@@ -469,10 +476,17 @@
       if (window.ResizeObserver) new ResizeObserver(function () { c.resize(); }).observe(el);
     });
   }
-  var resizeTimer;
+  // Charts follow the window at the next frame: soon enough that a phone
+  // turned sideways (or a screenshot at another width) never shows a chart
+  // wider than its card.
+  var resizeQueued = false;
   window.addEventListener('resize', function () {
-    clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () { charts.forEach(function (c) { c.resize(); }); }, 150);
+    if (resizeQueued) return;
+    resizeQueued = true;
+    requestAnimationFrame(function () {
+      resizeQueued = false;
+      charts.forEach(function (c) { c.resize(); });
+    });
   });
 
   // ---- Live counter ------------------------------------------------------
@@ -627,6 +641,10 @@
       });
     });
   }
+
+  // Shared with page scripts (analytics.js): API calls with the session's
+  // CSRF token and errors in the API's words, and the toast.
+  window.Touchpoint = { api: api, toast: toast };
 
   // ---- Start -------------------------------------------------------------
 
