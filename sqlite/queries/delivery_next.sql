@@ -1,0 +1,1 @@
+SELECT min(next_at) FROM segment_deliveries WHERE status = 'pending'
