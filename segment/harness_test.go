@@ -252,7 +252,9 @@ func (h *harness) userIDs(profiles []string) []string {
 				name = ident.Value
 				break
 			}
-			if ident.Kind == touchpoint.KindAnonymousID {
+			// Platform events name an anonymous profile by its id, which
+			// joins it as an anonymous id: the first one is the visitor's.
+			if ident.Kind == touchpoint.KindAnonymousID && name == p.ID {
 				name = ident.Value
 			}
 		}
@@ -274,7 +276,8 @@ func (h *harness) membershipEvents() []string {
 		json.Unmarshal(ev.Properties, &p)
 		who := ev.UserID
 		if who == "" {
-			who = ev.AnonymousID
+			// The event names a profile without a user id by its id.
+			who = h.userIDs([]string{ev.AnonymousID})[0]
 		}
 		out = append(out, p.SegmentName+":"+who+":"+strings.TrimPrefix(ev.Event, "segment."))
 	}
