@@ -936,6 +936,8 @@ type PersonaFeature struct {
 
 // PersonaRun describes the last discovery of personas.
 type PersonaRun struct {
+	// Run numbers discovery runs; persona ids carry it.
+	Run       uint64    `json:"run"`
 	Workspace string    `json:"workspace"`
 	At        time.Time `json:"at"`
 	// K is the number of clusters chosen, Criterion how, Silhouette the

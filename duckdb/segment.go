@@ -373,7 +373,7 @@ func (w *Warehouse) EstimateSegment(ctx context.Context, workspace string, p *se
 		return 0, 0, fmt.Errorf("estimate segment: %w", err)
 	}
 	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, 0, fmt.Errorf("estimate segment: %w", err)
 	}

@@ -1,1 +1,0 @@
-SELECT min(next_at) FROM segment_deliveries WHERE status = 'pending'
