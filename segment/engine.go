@@ -99,6 +99,10 @@ func NewEngine(cfg Config) *Engine {
 	return &Engine{cfg: cfg, hashSeed: maphash.MakeSeed(), wake: make(chan struct{}, 1)}
 }
 
+// SetStopping makes waits for the other consumers end when ch closes. It
+// must be called before the engine runs.
+func (e *Engine) SetStopping(ch <-chan struct{}) { e.cfg.Stopping = ch }
+
 // Checkpoint is the last log sequence the engine applied.
 func (e *Engine) Checkpoint(ctx context.Context) (uint64, error) {
 	ck, err := e.cfg.Store.SegmentCheckpoint(ctx)

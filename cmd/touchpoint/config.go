@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/touchpoint-cx/touchpoint"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
@@ -31,7 +32,20 @@ type Config struct {
 	// PublicURL is where customers reach this server (survey links made
 	// outside a request, e.g. by journeys, start with it). Empty: links
 	// made through the API use the address the request came to.
-	PublicURL string `json:"public_url"`
+	PublicURL string         `json:"public_url"`
+	Segments  SegmentsConfig `json:"segments"`
+}
+
+// SegmentsConfig tunes segments, personas and destinations.
+type SegmentsConfig struct {
+	// SweepEvery is how often segments are evaluated again for windows
+	// that time moved past ("not in 14 days"), as a Go duration.
+	SweepEvery string `json:"sweep_every"`
+	// PersonasEvery is how often personas are discovered again.
+	PersonasEvery string `json:"personas_every"`
+	// AllowedHosts may receive destination webhooks even on loopback or
+	// private addresses (host or host:port); others are refused.
+	AllowedHosts []string `json:"allowed_hosts"`
 }
 
 // IdentityConfig tunes identity resolution.
@@ -58,6 +72,7 @@ func DefaultConfig() Config {
 		LogFormat: "text",
 		Log:       LogConfig{Partitions: 1, Replicas: 1},
 		Identity:  IdentityConfig{StateCache: sqlite.DefaultStateCacheSize},
+		Segments:  SegmentsConfig{SweepEvery: "1m", PersonasEvery: "24h"},
 	}
 }
 
@@ -93,6 +108,9 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	if v := getenv("TOUCHPOINT_PUBLIC_URL"); v != "" {
 		c.PublicURL = v
 	}
+	if v := getenv("TOUCHPOINT_SEGMENTS_ALLOWED_HOSTS"); v != "" {
+		c.Segments.AllowedHosts = strings.Split(v, ",")
+	}
 }
 
 // Validate names the first bad key.
@@ -117,7 +135,18 @@ func (c Config) Validate() error {
 			return touchpoint.FieldError("public_url", "must be an http(s) address such as https://cx.example.com")
 		}
 	}
+	for _, k := range []struct{ key, v string }{{"segments.sweep_every", c.Segments.SweepEvery}, {"segments.personas_every", c.Segments.PersonasEvery}} {
+		if d, err := time.ParseDuration(k.v); err != nil || d < time.Second {
+			return touchpoint.FieldError(k.key, "must be a duration of a second or more, such as 1m or 24h")
+		}
+	}
 	return c.logConfig().Validate()
+}
+
+// duration reads a validated duration setting.
+func duration(s string) time.Duration {
+	d, _ := time.ParseDuration(s)
+	return d
 }
 
 func (c Config) level() (slog.Level, error) {

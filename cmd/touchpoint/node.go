@@ -24,6 +24,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint/httpapi"
 	"github.com/touchpoint-cx/touchpoint/identity"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
+	"github.com/touchpoint-cx/touchpoint/segment"
 	"github.com/touchpoint-cx/touchpoint/sqlite"
 	"github.com/touchpoint-cx/touchpoint/survey"
 	"github.com/touchpoint-cx/touchpoint/text"
@@ -58,6 +59,14 @@ type node struct {
 	consumerCancel context.CancelFunc
 	consumers      sync.WaitGroup
 	running        atomic.Int32
+
+	// Segments: the engine (a log consumer), the API's service over it,
+	// personas, and the sender of destination webhooks.
+	segments     *segment.Engine
+	segmentsSvc  *segment.Service
+	personas     *segment.Personas
+	sender       *segment.Sender
+	destinations *segment.DestinationService
 }
 
 // openNode opens every store of the data directory, which must have been
@@ -88,6 +97,13 @@ func openNode(ctx context.Context, cfg Config, logger *slog.Logger) (*node, erro
 	n.rules = identity.NewRulesCache(n.state.IdentityRules, 10*time.Second, logger)
 	n.text = text.NewAnalyzer(text.Config{Store: n.state, Dir: filepath.Join(cfg.Data, modelsDir), Logger: logger, Clock: n.clock})
 	n.feed = identity.NewFeed(n.state, n.warehouse, logger)
+	n.sender = segment.NewSender(n.state, n.clock, logger, cfg.Segments.AllowedHosts)
+	n.segments = segment.NewEngine(segment.Config{Store: n.state, Analytics: n.warehouse, Appender: n.log, Clock: n.clock, Logger: logger,
+		SweepEvery: duration(cfg.Segments.SweepEvery), Delivered: n.sender.Wake})
+	n.personas = &segment.Personas{Store: n.state, Analytics: n.warehouse, Segments: n.state, Clock: n.clock, Logger: logger,
+		Every: duration(cfg.Segments.PersonasEvery), Workspaces: n.workspaceIDs}
+	n.segmentsSvc = &segment.Service{Store: n.state, Estimator: n.warehouse, Engine: n.segments, Personas: n.personas, Clock: n.clock}
+	n.destinations = &segment.DestinationService{Store: n.state, Segments: n.state, Sender: n.sender, Clock: n.clock}
 	n.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range n.log.Metrics().Collectors() {
 		n.registry.MustRegister(c)
@@ -111,7 +127,7 @@ func lockDataDir(dir string) (*os.File, error) {
 
 // consumerCount is how many log consumers a node runs, and the feed of
 // identity changes into analytics.
-const consumerCount = 4
+const consumerCount = 5
 
 // startConsumers starts the log consumers (the analytics warehouse, the
 // identity engine and the feedback engine) and the identity map feed. They
@@ -137,10 +153,23 @@ func (n *node) startConsumers(ctx context.Context) error {
 		{duckdb.ConsumerName, n.warehouse.Checkpoint, n.warehouse.Apply, 50000},
 		{identity.ConsumerName, engine.Checkpoint, resolve, 10000},
 		{feedback.ConsumerName, fb.Checkpoint, fb.Apply, 10000},
+		{segment.ConsumerName, n.segments.Checkpoint, n.segments.Apply, 10000},
 	}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.consumerCancel = cancel
 	fb.Stopping = cctx.Done()
+	n.segments.SetStopping(cctx.Done())
+	// Beside the consumers: segment sweeps and definition changes,
+	// persona discovery on its schedule, and destination deliveries.
+	for name, run := range map[string]func(context.Context) error{"segments": n.segments.Run, "personas": n.personas.Run, "destinations": n.sender.Run} {
+		n.consumers.Add(1)
+		go func() {
+			defer n.consumers.Done()
+			if err := run(cctx); err != nil {
+				n.logger.Error("stopped", "loop", name, "err", err)
+			}
+		}()
+	}
 	n.consumers.Add(1)
 	n.running.Add(1)
 	go func() {
@@ -209,7 +238,11 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if seq >= head && iseq >= head && fseq >= head {
+		sseq, err := n.segments.Checkpoint(ctx)
+		if err != nil {
+			return err
+		}
+		if seq >= head && iseq >= head && fseq >= head && sseq >= head {
 			// Analytics must also attribute events as resolution does.
 			return n.feed.Wait(ctx)
 		}
@@ -223,7 +256,21 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 
 // surveys is the node's survey delivery service.
 func (n *node) surveys() *survey.Service {
-	return &survey.Service{Surveys: n.state, Profiles: n.state, Appender: n.log, Clock: n.clock, BaseURL: strings.TrimRight(n.cfg.PublicURL, "/")}
+	return &survey.Service{Surveys: n.state, Profiles: n.state, Appender: n.log, Clock: n.clock, BaseURL: strings.TrimRight(n.cfg.PublicURL, "/"),
+		Segments: n.segmentsSvc}
+}
+
+// workspaceIDs lists every workspace, for scheduled persona discovery.
+func (n *node) workspaceIDs(ctx context.Context) ([]string, error) {
+	wss, err := n.state.ListWorkspaces(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(wss))
+	for i, w := range wss {
+		ids[i] = w.ID
+	}
+	return ids, nil
 }
 
 // feedbackCheckpoint is how far the feedback engine has read the log in
@@ -290,6 +337,12 @@ func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
 		Metrics:     n.warehouse,
 		Delivery:    n.surveys(),
 		FeedbackSeq: n.feedbackCheckpoint,
+		// Metric segment filters and the survey widget's segment rules.
+		Segments:     n.segmentsSvc,
+		SegmentAdmin: n.segmentsSvc,
+		Destinations: n.destinations,
+		Personas:     n.personas,
+		SegmentsSeq:  n.segments.Checkpoint,
 	}), nil
 }
 
