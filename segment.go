@@ -927,8 +927,10 @@ type Persona struct {
 // PersonaFeature is one clustering feature of a persona: its members'
 // average, everyone's, and how far apart in standard deviations.
 type PersonaFeature struct {
-	Name    string  `json:"name"`
-	Label   string  `json:"label"`
+	Name  string `json:"name"`
+	Label string `json:"label"`
+	// Unit is count, share (0 to 1), money or score.
+	Unit    string  `json:"unit"`
 	Value   float64 `json:"value"`
 	Overall float64 `json:"overall"`
 	Z       float64 `json:"z"`
@@ -958,4 +960,22 @@ type PersonaService interface {
 	// RefreshPersonas discovers personas again now. Returns ECONFLICT if a
 	// refresh of the workspace is already running.
 	RefreshPersonas(ctx context.Context, workspace string) (*PersonaRun, error)
+}
+
+// SegmentHints are what the segment builder suggests as the user types:
+// the names the workspace's data holds.
+type SegmentHints struct {
+	Events        []string `json:"events"`
+	Pages         []string `json:"pages"`
+	Traits        []string `json:"traits"`
+	AccountTraits []string `json:"account_traits"`
+	Journeys      []string `json:"journeys"`
+	Channels      []string `json:"channels"`
+	// Properties are the property keys seen on each event.
+	Properties map[string][]string `json:"properties"`
+}
+
+// SegmentHinter reads suggestions for the segment builder.
+type SegmentHinter interface {
+	SegmentHints(ctx context.Context, workspace string) (*SegmentHints, error)
 }

@@ -125,3 +125,20 @@ func FuzzSegmentDefinition(f *testing.F) {
 		}
 	})
 }
+
+func TestSegmentDescribe(t *testing.T) {
+	s, err := touchpoint.ParseSegmentDefinition([]byte(`{"name":"x","condition":{"and":[
+		{"event":{"name":"Order Completed","op":"gte","count":2,"within_days":30,"where":[{"property":"revenue","op":"gt","value":50}]}},
+		{"not":{"event":{"name":"Application Opened","within_days":14}}},
+		{"or":[{"trait":{"key":"plan","op":"eq","value":"pro"}},{"segment":{"id":"seg_1"}}]},
+		{"feedback":{"metric":"nps","op":"lte","value":6}},
+		{"computed":{"key":"last_seen","op":"more_than","value":7}}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := s.Condition.Describe(func(id string) string { return "VIP" })
+	want := `did Order Completed where revenue > 50 at least 2 times in the last 30 days and did not do Application Opened in the last 14 days and (trait plan is "pro" or in segment “VIP”) and last NPS answer at most 6 and last seen more than 7 days ago`
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}

@@ -99,23 +99,25 @@ type feature struct {
 	name, label string
 	// raw is the interpretable value; x the value clustered on.
 	raw, x func(r *FeatureRow) (float64, bool)
-	// unit formats raw values in descriptions.
+	// unit formats raw values in descriptions; kind names it (count,
+	// share, money or score) for those who show them.
 	unit func(float64) string
+	kind string
 }
 
 func (p *Personas) features(ft *FeatureTable) []feature {
 	count := func(f float64) string { return trimFloat(f, 1) }
 	fs := []feature{
 		{"events_90d", "events in the last 90 days", func(r *FeatureRow) (float64, bool) { return r.Events90, true },
-			func(r *FeatureRow) (float64, bool) { return math.Log1p(r.Events90), true }, count},
+			func(r *FeatureRow) (float64, bool) { return math.Log1p(r.Events90), true }, count, "count"},
 		{"active_days_90d", "active days in the last 90", func(r *FeatureRow) (float64, bool) { return r.Days90, true },
-			func(r *FeatureRow) (float64, bool) { return r.Days90, true }, count},
+			func(r *FeatureRow) (float64, bool) { return r.Days90, true }, count, "count"},
 		{"days_since_seen", "days since last seen", func(r *FeatureRow) (float64, bool) { return min(r.Recency, 365), true },
-			func(r *FeatureRow) (float64, bool) { return min(r.Recency, 365), true }, count},
+			func(r *FeatureRow) (float64, bool) { return min(r.Recency, 365), true }, count, "count"},
 		{"orders", "orders", func(r *FeatureRow) (float64, bool) { return r.Orders, true },
-			func(r *FeatureRow) (float64, bool) { return math.Log1p(r.Orders), true }, count},
+			func(r *FeatureRow) (float64, bool) { return math.Log1p(r.Orders), true }, count, "count"},
 		{"revenue", "revenue", func(r *FeatureRow) (float64, bool) { return r.Revenue, true },
-			func(r *FeatureRow) (float64, bool) { return math.Log1p(max(r.Revenue, 0)), true }, func(f float64) string { return trimFloat(f, 0) }},
+			func(r *FeatureRow) (float64, bool) { return math.Log1p(max(r.Revenue, 0)), true }, func(f float64) string { return trimFloat(f, 0) }, "money"},
 	}
 	for i, c := range ft.Channels {
 		share := func(r *FeatureRow) (float64, bool) {
@@ -125,7 +127,7 @@ func (p *Personas) features(ft *FeatureTable) []feature {
 			return r.Channels[i] / r.Events, true
 		}
 		fs = append(fs, feature{"channel_" + c, "share of events on " + strings.ReplaceAll(c, "_", " "), share, share,
-			func(f float64) string { return trimFloat(f*100, 0) + "%" }})
+			func(f float64) string { return trimFloat(f*100, 0) + "%" }, "share"})
 	}
 	// CX scores only when enough customers have one: otherwise the few who
 	// do would make clusters of their own.
@@ -145,7 +147,7 @@ func (p *Personas) features(ft *FeatureTable) []feature {
 			}
 			return *r.NPS, true
 		}
-		fs = append(fs, feature{"nps", "last NPS answer", nps, nps, func(f float64) string { return trimFloat(f, 1) }})
+		fs = append(fs, feature{"nps", "last NPS answer", nps, nps, func(f float64) string { return trimFloat(f, 1) }, "score"})
 	}
 	if n := len(ft.Rows); n > 0 && float64(withSent)/float64(n) >= 0.05 {
 		sent := func(r *FeatureRow) (float64, bool) {
@@ -154,7 +156,7 @@ func (p *Personas) features(ft *FeatureTable) []feature {
 			}
 			return *r.Sentiment, true
 		}
-		fs = append(fs, feature{"sentiment", "feedback sentiment (-1 to 1)", sent, sent, func(f float64) string { return trimFloat(f, 2) }})
+		fs = append(fs, feature{"sentiment", "feedback sentiment (-1 to 1)", sent, sent, func(f float64) string { return trimFloat(f, 2) }, "score"})
 	}
 	return fs
 }
@@ -354,7 +356,7 @@ func (p *Personas) describe(ws string, run uint64, ft *FeatureTable, fs []featur
 			if a.size > 0 {
 				z = a.z[j] / float64(a.size)
 			}
-			ps.Features = append(ps.Features, touchpoint.PersonaFeature{Name: f.name, Label: f.label, Value: round(v, 3), Overall: round(o, 3), Z: round(z, 3)})
+			ps.Features = append(ps.Features, touchpoint.PersonaFeature{Name: f.name, Label: f.label, Unit: f.kind, Value: round(v, 3), Overall: round(o, 3), Z: round(z, 3)})
 		}
 		setStats(ps, PersonaStats{Size: a.size, NPSAnswers: a.answers, Promoters: a.prom, Detractors: a.det, Inactive: a.inactive})
 		if model && a.churnCnt > 0 {
@@ -409,7 +411,7 @@ func nameAndDescribe(pf []touchpoint.PersonaFeature, fs []feature) (string, stri
 		var phrase, title string
 		switch {
 		case f.Name == "events_90d":
-			phrase = map[bool]string{true: "are very active", false: "are rarely active"}[up] + fmt.Sprintf(" (%s events in 90 days, against %s across customers)", v, o)
+			phrase = map[bool]string{true: "are very active", false: "are rarely active"}[up] + fmt.Sprintf(" (%s %s in 90 days, against %s across customers)", v, map[bool]string{true: "event", false: "events"}[v == "1"], o)
 			title = map[bool]string{true: "Highly engaged", false: "Occasional visitors"}[up]
 		case f.Name == "active_days_90d":
 			phrase = fmt.Sprintf("come back on %s days of 90 (against %s)", v, o)
@@ -418,7 +420,7 @@ func nameAndDescribe(pf []touchpoint.PersonaFeature, fs []feature) (string, stri
 			phrase = map[bool]string{true: "have not been seen for a while", false: "were seen recently"}[up] + fmt.Sprintf(" (%s days ago on average, against %s)", v, o)
 			title = map[bool]string{true: "Lapsing customers", false: "Recently active"}[up]
 		case f.Name == "orders":
-			phrase = map[bool]string{true: "buy often", false: "rarely buy"}[up] + fmt.Sprintf(" (%s orders each, against %s)", v, o)
+			phrase = map[bool]string{true: "buy often", false: "rarely buy"}[up] + fmt.Sprintf(" (%s %s each, against %s)", v, map[bool]string{true: "order", false: "orders"}[v == "1"], o)
 			title = map[bool]string{true: "Frequent buyers", false: "Browsers"}[up]
 		case f.Name == "revenue":
 			phrase = map[bool]string{true: "spend more", false: "spend less"}[up] + fmt.Sprintf(" (%s each, against %s)", v, o)

@@ -302,6 +302,11 @@ func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
 		Events:     n.warehouse,
 		Overview:   n.warehouse,
 		Version:    version,
+		// Segment and persona pages.
+		Segments:     n.segmentsSvc,
+		Destinations: n.destinations,
+		Personas:     n.personas,
+		SegmentHints: n.warehouse,
 	})
 	if err != nil {
 		return nil, err
