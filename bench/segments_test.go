@@ -29,13 +29,15 @@ import (
 //   - full evaluation: the analytics store evaluating a behavioural
 //     segment over everyone ("did Order Completed at least twice in the
 //     last 30 days and did not open the app in 14 days");
+//
 //   - the engine starting: rebuilding its facts from the ten million
 //     events, then evaluating every customer;
+//
 //   - incremental updates: batches of 10,000 new events through the
 //     engine's log handler, with the segment live, per event; and the same
 //     with a trait condition, which reads the state store.
 //
-//	go test -run XXX -bench Segments -benchtime 20x -timeout 60m ./bench/
+//     go test -run XXX -bench Segments -benchtime 20x -timeout 60m ./bench/
 const (
 	benchProfiles = 1_000_000
 	benchEvents   = 10_000_000
