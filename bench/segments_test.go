@@ -20,24 +20,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint/sqlite"
 )
 
-// The segments benchmark: a million customers and ten million events over
-// the last 90 days in the analytics store (twenty event names, Order
-// Completed 5% of them with a revenue, Application Opened 15%, four
-// channels), the same customers as profiles in the state store, a third of
-// them on the pro plan. It measures
-//
-//   - full evaluation: the analytics store evaluating a behavioural
-//     segment over everyone ("did Order Completed at least twice in the
-//     last 30 days and did not open the app in 14 days");
-//
-//   - the engine starting: rebuilding its facts from the ten million
-//     events, then evaluating every customer;
-//
-//   - incremental updates: batches of 10,000 new events through the
-//     engine's log handler, with the segment live, per event; and the same
-//     with a trait condition, which reads the state store.
-//
-//     go test -run XXX -bench Segments -benchtime 20x -timeout 60m ./bench/
+// Sizes of the segments benchmark.
 const (
 	benchProfiles = 1_000_000
 	benchEvents   = 10_000_000
@@ -125,6 +108,24 @@ func condition(b *testing.B, js string) touchpoint.SegmentCondition {
 	return s.Condition
 }
 
+// BenchmarkSegments measures segments over a million customers and ten
+// million events over the last 90 days in the analytics store (twenty
+// event names, Order Completed 5% of them with a revenue, Application
+// Opened 15%, four channels), the same customers as profiles in the state
+// store, a third of them on the pro plan:
+//
+//   - FullEvaluation: the analytics store evaluating a behavioural segment
+//     over everyone ("did Order Completed at least twice in the last 30 days
+//     and did not open the app in 14 days");
+//   - Incremental: the engine starting (facts rebuilt from the ten million
+//     events, every customer evaluated; logged), then batches of 10,000
+//     new events through its log handler with the segment live, per event;
+//   - IncrementalWithTrait: the same with a trait condition, which the
+//     engine reads from the state store for the customers it must decide.
+//
+// Run it with:
+//
+//	go test -run XXX -bench Segments -benchtime 20x -timeout 60m ./bench/
 func BenchmarkSegments(b *testing.B) {
 	// The parent runs once; its sub-benchmarks repeat.
 	s, err := newSegmentsBench(b)
