@@ -198,6 +198,11 @@ func (e *Engine) load(ctx context.Context) error {
 		return err
 	}
 	e.flushOutbox(ctx)
+	// Who is who must include every identifier of the events the engine
+	// has applied, or their facts would be rebuilt without them.
+	if err := e.waitFor(ctx, "identity resolution", ck.Seq, e.cfg.Store.IdentityCheckpoint); err != nil {
+		return err
+	}
 	ids := newIDMap()
 	merged := map[string]string{}
 	change, err := e.cfg.Store.SegmentIdentities(ctx, func(id, ws, into string) {
@@ -1213,7 +1218,8 @@ func (e *Engine) refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r := e.newRun(touchpoint.ReasonDefinition)
+	// Changes from identity are events' doing; seeds record "definition".
+	r := e.newRun(touchpoint.ReasonEvent)
 	present := map[[2]string]bool{}
 	var changed []*liveSegment
 	for _, d := range defs {
@@ -1256,7 +1262,21 @@ func (e *Engine) refresh(ctx context.Context) error {
 			e.mirrorStale = true
 		}
 	}
+	// New facts are attributed with who is who now: follow identity
+	// resolution first (it has seen every event applied, buildFacts waits
+	// for that), and evaluate again whom its changes touched.
+	if len(changed) > 0 {
+		if err := e.waitFor(ctx, "identity resolution", e.ck.Seq, e.cfg.Store.IdentityCheckpoint); err != nil {
+			return err
+		}
+	}
+	if err := e.identityChanges(ctx, r, e.ck.IdentityChange, 0, true); err != nil {
+		return err
+	}
 	if err := e.buildFacts(ctx); err != nil {
+		return err
+	}
+	if err := r.evaluate(ctx); err != nil {
 		return err
 	}
 	for _, ls := range changed {
