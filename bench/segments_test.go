@@ -175,7 +175,7 @@ func (s *segmentsBench) incremental(b *testing.B, cond string) {
 			b.Fatal(err)
 		}
 	}
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO segment_engine VALUES (1, ?, 0, 0, NULL)`, s.seq); err != nil {
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO segment_engine (id, seq, identity_change, pass) VALUES (1, ?, 0, 0)`, s.seq); err != nil {
 		b.Fatal(err)
 	}
 	clock := &benchClock{t: s.now}

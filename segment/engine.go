@@ -282,7 +282,7 @@ func (e *Engine) load(ctx context.Context) error {
 		return err
 	}
 	e.loaded = true
-	if m, err := e.cfg.Analytics.SegmentMembersCheckpoint(ctx); err != nil || m != e.ck.Pass {
+	if m, err := e.cfg.Analytics.SegmentMembersCheckpoint(ctx); err != nil || m != e.ck.ChangedPass {
 		e.mirrorStale = true
 	}
 	e.cfg.Logger.Info("segments: loaded", "segments", len(defs), "profiles", len(ids.rows), "took", time.Since(start).Round(time.Millisecond))
@@ -997,6 +997,9 @@ func (e *Engine) finish(ctx context.Context, r *run, seq uint64, swept time.Time
 		return nil
 	}
 	ck.Pass++
+	if len(r.changes) > 0 || e.mirrorStale {
+		ck.ChangedPass = ck.Pass
+	}
 	pass := &Pass{Checkpoint: ck, At: r.now, Evaluated: r.evaluated()}
 	e.events(r, pass)
 	if err := e.cfg.Store.CommitSegmentPass(ctx, pass); err != nil {
@@ -1009,7 +1012,9 @@ func (e *Engine) finish(ctx context.Context, r *run, seq uint64, swept time.Time
 		}
 	}
 	r.seeds = nil
-	e.mirror(ctx, pass)
+	if pass.ChangedPass == pass.Pass {
+		e.mirror(ctx, pass)
+	}
 	if len(pass.Outbox) > 0 {
 		e.flushOutbox(ctx)
 	}
@@ -1258,7 +1263,7 @@ func (e *Engine) refresh(ctx context.Context) error {
 		w.sortSegments()
 	}
 	if len(gone) > 0 {
-		if err := e.cfg.Analytics.ApplySegmentMembers(ctx, gone, e.ck.Pass); err != nil {
+		if err := e.cfg.Analytics.ApplySegmentMembers(ctx, gone, e.ck.ChangedPass); err != nil {
 			e.mirrorStale = true
 		}
 	}

@@ -17,7 +17,10 @@ type Checkpoint struct {
 	Seq            uint64
 	IdentityChange uint64
 	Pass           uint64
-	SweptAt        time.Time
+	// ChangedPass is the last pass that changed membership: the analytics
+	// store's copy is up to date when its checkpoint says that pass.
+	ChangedPass uint64
+	SweptAt     time.Time
 }
 
 // Change is one profile entering or leaving a segment.

@@ -346,7 +346,7 @@ func (db *DB) SegmentSizes(ctx context.Context, workspace, id string, since time
 func (db *DB) SegmentCheckpoint(ctx context.Context) (segment.Checkpoint, error) {
 	var ck segment.Checkpoint
 	var swept sql.NullString
-	if err := db.rdb.QueryRowContext(ctx, db.query("segment_engine_get")).Scan(&ck.Seq, &ck.IdentityChange, &ck.Pass, &swept); err != nil {
+	if err := db.rdb.QueryRowContext(ctx, db.query("segment_engine_get")).Scan(&ck.Seq, &ck.IdentityChange, &ck.Pass, &ck.ChangedPass, &swept); err != nil {
 		return ck, fmt.Errorf("segment checkpoint: %w", err)
 	}
 	if swept.Valid {
@@ -479,7 +479,7 @@ func (db *DB) CommitSegmentPass(ctx context.Context, p *segment.Pass) error {
 		swept = formatTime(p.SweptAt)
 	}
 	if _, err := exec("segment_engine_save", sql.Named("seq", p.Seq), sql.Named("identity_change", p.IdentityChange),
-		sql.Named("pass", p.Pass), sql.Named("swept_at", swept)); err != nil {
+		sql.Named("pass", p.Pass), sql.Named("changed_pass", p.ChangedPass), sql.Named("swept_at", swept)); err != nil {
 		return fmt.Errorf("commit segment pass: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -125,13 +125,13 @@ func RunSegments(t *testing.T, open func(t *testing.T) (SegmentBackend, *Clock))
 			t.Fatal(err)
 		}
 		c.T = c.T.Add(25 * time.Hour)
-		pass = &segment.Pass{Checkpoint: segment.Checkpoint{Seq: 12, IdentityChange: 4, Pass: 2, SweptAt: c.T}, At: c.T,
+		pass = &segment.Pass{Checkpoint: segment.Checkpoint{Seq: 12, IdentityChange: 4, Pass: 2, ChangedPass: 2, SweptAt: c.T}, At: c.T,
 			Changes: []segment.Change{{Workspace: "acme", SegmentID: s.ID, ProfileID: "prf_b", Reason: touchpoint.ReasonTime, EventID: "seg:3", At: c.T}}}
 		if err := b.CommitSegmentPass(ctx, pass); err != nil {
 			t.Fatal(err)
 		}
 		ck, err := b.SegmentCheckpoint(ctx)
-		if err != nil || ck.Seq != 12 || ck.IdentityChange != 4 || ck.Pass != 2 || !ck.SweptAt.Equal(c.T) {
+		if err != nil || ck.Seq != 12 || ck.IdentityChange != 4 || ck.Pass != 2 || ck.ChangedPass != 2 || !ck.SweptAt.Equal(c.T) {
 			t.Fatalf("checkpoint = %+v, %v", ck, err)
 		}
 		got, err := b.FindSegment(ctx, "acme", s.ID)

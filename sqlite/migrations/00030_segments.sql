@@ -67,5 +67,6 @@ CREATE TABLE segment_engine (
     seq             INTEGER NOT NULL,
     identity_change INTEGER NOT NULL,
     pass            INTEGER NOT NULL,
+    changed_pass    INTEGER NOT NULL DEFAULT 0,
     swept_at        TEXT
 );
