@@ -800,9 +800,9 @@ type SegmentEstimate struct {
 // their members.
 type SegmentService interface {
 	// CreateSegment stores a new segment; its membership is computed in
-	// the background. Returns EINVALID naming the field, ECONFLICT for a
-	// name in use or a cycle of segments, ENOTFOUND for a referenced
-	// segment that does not exist.
+	// the background. Returns EINVALID naming the field (name for a name
+	// in use, condition for a segment that does not exist), ECONFLICT for
+	// a cycle of segments.
 	CreateSegment(ctx context.Context, s *Segment) error
 	// UpdateSegment replaces a segment's definition (and bumps Version).
 	// Same errors as CreateSegment, and ENOTFOUND for an unknown segment.
