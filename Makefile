@@ -49,6 +49,7 @@ fuzz: ## Fuzz the decoders of untrusted input for 1 minute each
 	$(GO) test -run XXX -fuzz FuzzReadModel -fuzztime 60s ./text/
 	$(GO) test -run XXX -fuzz FuzzSplitField -fuzztime 60s .
 	$(GO) test -run XXX -fuzz '^FuzzDecodeJourney$$' -fuzztime 60s .
+	$(GO) test -run XXX -fuzz FuzzSegmentDefinition -fuzztime 60s .
 
 .PHONY: bench
 bench: build ## Measure durable ingest throughput and latency

@@ -15,7 +15,7 @@ type ActivityService interface {
 	// ActivityProperties lists the property keys of one activity's most
 	// recent events, most common first, with a few of their values.
 	// Returns EINVALID naming the bad field of the filter.
-	ActivityProperties(ctx context.Context, f PropertyFilter) ([]PropertyStat, error)
+	ActivityProperties(ctx context.Context, f PropertyQuery) ([]PropertyStat, error)
 }
 
 // MaxActivities bounds the activities one listing returns.
@@ -44,8 +44,8 @@ type ActivityStat struct {
 	Profiles int64  `json:"profiles"`
 }
 
-// PropertyFilter names the activity whose properties to list.
-type PropertyFilter struct {
+// PropertyQuery names the activity whose properties to list.
+type PropertyQuery struct {
 	Workspace string `json:"-"`
 	// Activity is a track call's event name, or "page:Name" / "screen:Name".
 	Activity string `json:"activity"`
@@ -55,7 +55,7 @@ type PropertyFilter struct {
 }
 
 // Validate checks the filter and fills defaults.
-func (f *PropertyFilter) Validate() error {
+func (f *PropertyQuery) Validate() error {
 	if f.Workspace == "" {
 		return FieldError("workspace", "required")
 	}

@@ -23,4 +23,7 @@
 // Voice of the customer lives in survey.go (surveys, questions, invitations,
 // responses), feedback.go (feedback from every source, inbound webhooks) and
 // metric.go (NPS, CSAT, CES and response rate, with their margins of error).
+// segment.go defines segments (conditions combined with and, or and not),
+// their membership, destinations and personas; the segment package keeps
+// membership up to date.
 package touchpoint

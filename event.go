@@ -111,6 +111,8 @@ type PipelineStats struct {
 	AnalyticsSequence uint64 `json:"analytics_sequence"`
 	IdentitySequence  uint64 `json:"identity_sequence"`
 	FeedbackSequence  uint64 `json:"feedback_sequence"`
+	// SegmentsSequence is how far segment membership has followed the log.
+	SegmentsSequence uint64 `json:"segments_sequence"`
 	// IdentityChangeSequence numbers the last change identity resolution
 	// made to who is who; IdentityMapSequence is the last such change the
 	// analytics store's identity map has applied.
@@ -122,7 +124,7 @@ type PipelineStats struct {
 // analytics attributes events to profiles as identity resolution does.
 func (p PipelineStats) CaughtUp() bool {
 	return p.AnalyticsSequence >= p.LogSequence && p.IdentitySequence >= p.LogSequence &&
-		p.IdentityMapSequence >= p.IdentityChangeSequence && p.FeedbackSequence >= p.LogSequence
+		p.IdentityMapSequence >= p.IdentityChangeSequence && p.FeedbackSequence >= p.LogSequence && p.SegmentsSequence >= p.LogSequence
 }
 
 // EventAppender appends events to the log. Append returns only once every

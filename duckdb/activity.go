@@ -47,7 +47,7 @@ func (w *Warehouse) Activities(ctx context.Context, f touchpoint.ActivityFilter)
 // ActivityProperties lists the property keys of an activity's most recent
 // events. It reads the events table directly: a sample of one activity
 // needs no journey.
-func (w *Warehouse) ActivityProperties(ctx context.Context, f touchpoint.PropertyFilter) ([]touchpoint.PropertyStat, error) {
+func (w *Warehouse) ActivityProperties(ctx context.Context, f touchpoint.PropertyQuery) ([]touchpoint.PropertyStat, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}

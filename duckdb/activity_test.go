@@ -69,7 +69,7 @@ func TestActivityProperties(t *testing.T) {
 		{user: "u3", event: "Order Completed", at: 2 * time.Minute, props: `{"revenue":15,"note":{"gift":true}}`},
 		{user: "u3", event: "Cart Viewed", at: 3 * time.Minute, props: `{"items":2}`},
 	}, 1)
-	got, err := w.ActivityProperties(ctx, touchpoint.PropertyFilter{Workspace: "default", Activity: "Order Completed"})
+	got, err := w.ActivityProperties(ctx, touchpoint.PropertyQuery{Workspace: "default", Activity: "Order Completed"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestActivityProperties(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("properties %+v, want %+v", got, want)
 	}
-	if _, err := w.ActivityProperties(ctx, touchpoint.PropertyFilter{Workspace: "default"}); touchpoint.ErrorField(err) != "activity" {
+	if _, err := w.ActivityProperties(ctx, touchpoint.PropertyQuery{Workspace: "default"}); touchpoint.ErrorField(err) != "activity" {
 		t.Fatalf("no activity: %v", err)
 	}
 }

@@ -59,7 +59,7 @@ func (s *Server) handleActivityProperties(w http.ResponseWriter, r *http.Request
 	if s.cfg.Activities == nil {
 		return touchpoint.Errorf(touchpoint.EUNAVAILABLE, "activities are not available on this server")
 	}
-	f := touchpoint.PropertyFilter{Workspace: workspaceOf(r), Activity: r.URL.Query().Get("activity")}
+	f := touchpoint.PropertyQuery{Workspace: workspaceOf(r), Activity: r.URL.Query().Get("activity")}
 	list, err := s.cfg.Activities.ActivityProperties(r.Context(), f)
 	if err != nil {
 		return err

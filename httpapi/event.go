@@ -33,6 +33,11 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if s.cfg.SegmentsSeq != nil {
+		if stats.Pipeline.SegmentsSequence, err = s.cfg.SegmentsSeq(r.Context()); err != nil {
+			return err
+		}
+	}
 	if s.cfg.Log != nil {
 		if stats.Pipeline.LogSequence, err = s.cfg.Log.LastSequence(r.Context()); err != nil {
 			return err
@@ -41,6 +46,9 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) error {
 	if s.cfg.FeedbackSeq == nil {
 		// No feedback engine runs: there is nothing for it to catch up on.
 		stats.Pipeline.FeedbackSequence = stats.Pipeline.LogSequence
+	}
+	if s.cfg.SegmentsSeq == nil {
+		stats.Pipeline.SegmentsSequence = stats.Pipeline.LogSequence
 	}
 	writeJSON(w, http.StatusOK, stats)
 	return nil

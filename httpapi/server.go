@@ -61,6 +61,14 @@ type Config struct {
 	Metrics  touchpoint.MetricService
 	Delivery *survey.Service
 	Segments touchpoint.SegmentMembers
+	// SegmentAdmin, Destinations and Personas serve the segment routes;
+	// routes that need them answer "unavailable" when they are nil.
+	SegmentAdmin touchpoint.SegmentService
+	Destinations touchpoint.DestinationService
+	Personas     touchpoint.PersonaService
+	// SegmentsSeq, if set, tells how far segment membership has followed
+	// the log, for /api/v1/stats.
+	SegmentsSeq func(ctx context.Context) (uint64, error)
 	// FeedbackSeq, if set, tells how far the feedback engine has read the
 	// log, for /api/v1/stats.
 	FeedbackSeq func(ctx context.Context) (uint64, error)
@@ -276,6 +284,7 @@ func (s *Server) routes() chi.Router {
 			s.surveyRoutes(r)
 			s.textRoutes(r)
 			s.journeyRoutes(r)
+			s.segmentRoutes(r)
 		})
 	})
 	return r

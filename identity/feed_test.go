@@ -74,9 +74,12 @@ func TestFeedAttributesEventsAtQueryTime(t *testing.T) {
 	if got := attribution(); len(got) != 1 || got[ana.ID] != 6 {
 		t.Fatalf("after identify on both devices: %v (want 6 events of %s)", got, ana.ID)
 	}
-	var traitsJSON string
-	if err := w.DB().QueryRowContext(ctx, `SELECT traits FROM profile_traits WHERE profile_id = ?`, ana.ID).Scan(&traitsJSON); err != nil {
+	var traitsJSON, kind string
+	if err := w.DB().QueryRowContext(ctx, `SELECT traits::VARCHAR, json_type(traits) FROM profile_traits WHERE profile_id = ?`, ana.ID).Scan(&traitsJSON, &kind); err != nil {
 		t.Fatal(err)
+	}
+	if kind != "OBJECT" {
+		t.Fatalf("profile traits stored as %s, not a JSON object: %s", kind, traitsJSON)
 	}
 	var tr map[string]any
 	if err := json.Unmarshal([]byte(traitsJSON), &tr); err != nil || tr["plan"] != "pro" || tr["email"] != "ana@example.com" {

@@ -89,3 +89,15 @@ func TestMigrations(t *testing.T) {
 		}
 	})
 }
+
+func TestSegmentConformance(t *testing.T) {
+	statetest.RunSegments(t, func(t *testing.T) (statetest.SegmentBackend, *statetest.Clock) {
+		c := &statetest.Clock{T: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}
+		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db, c
+	})
+}

@@ -663,6 +663,15 @@ func (s *Service) matchesAudience(ctx context.Context, sv *touchpoint.Survey, c 
 		if s.Segments == nil || c.ProfileID == "" {
 			return false, nil
 		}
+		// A segment that can answer for one profile is asked so, rather
+		// than listed whole on every page view.
+		if m, ok := s.Segments.(touchpoint.SegmentMembership); ok {
+			in, err := m.IsMember(ctx, sv.Workspace, w.Segment, c.ProfileID)
+			if touchpoint.ErrorCode(err) == touchpoint.ENOTFOUND {
+				return false, nil
+			}
+			return in, err
+		}
 		members, err := s.Segments.Members(ctx, sv.Workspace, w.Segment)
 		if touchpoint.ErrorCode(err) == touchpoint.ENOTFOUND {
 			return false, nil

@@ -30,6 +30,8 @@ type Page struct {
 	Template string
 	// Scripts are extra files under /static/ the page needs (charts).
 	Scripts []string
+	// Styles are extra stylesheets under /static/.
+	Styles []string
 	// Load fills v.Data (and may change v.Title) before rendering.
 	Load func(r *http.Request, v *View) error
 }

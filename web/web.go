@@ -52,6 +52,12 @@ type Config struct {
 	Analytics  touchpoint.AnalyticsService
 	Activities touchpoint.ActivityService
 	Scores     touchpoint.ScoreService
+	// Segments, Destinations, Personas and SegmentHints serve the segment
+	// and persona pages; without Segments those pages are not there.
+	Segments     touchpoint.SegmentService
+	Destinations touchpoint.DestinationService
+	Personas     touchpoint.PersonaService
+	SegmentHints touchpoint.SegmentHinter
 	// Version is shown at the foot of the navigation.
 	Version string
 }
@@ -112,6 +118,7 @@ func (d *Dashboard) allPages() []*Page {
 		d.feedbackSourcePages(),
 		d.userPages(),
 		d.settingsPages(),
+		d.segmentPages(),
 	)
 }
 
@@ -219,7 +226,9 @@ type View struct {
 	Version    string
 	// Scripts lists extra script files of the page (under /static/).
 	Scripts []string
-	Data    any
+	// Styles lists extra stylesheets of the page (under /static/).
+	Styles []string
+	Data   any
 	// Status is the HTTP status of the answer (200 unless an error page).
 	Status int
 }
@@ -264,7 +273,7 @@ func (d *Dashboard) page(p *Page) http.HandlerFunc {
 func (d *Dashboard) view(r *http.Request, p *Page) (*View, error) {
 	s := sessionFrom(r)
 	v := &View{Page: p, Title: p.Title, Actor: s.actor, User: s.user, CSRF: s.csrf, Path: r.URL.Path, Query: r.URL.Query(),
-		Origin: origin(r), Version: d.cfg.Version, Scripts: p.Scripts, Status: http.StatusOK}
+		Origin: origin(r), Version: d.cfg.Version, Scripts: p.Scripts, Styles: p.Styles, Status: http.StatusOK}
 	ws, err := d.cfg.Workspaces.FindWorkspace(r.Context(), s.actor.Workspace)
 	if err != nil {
 		return nil, err

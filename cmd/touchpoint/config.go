@@ -42,6 +42,16 @@ type Config struct {
 	SMS       SMSConfig       `json:"sms"`
 	Outbound  OutboundConfig  `json:"outbound"`
 	Journeys  JourneysConfig  `json:"journeys"`
+	Segments  SegmentsConfig  `json:"segments"`
+}
+
+// SegmentsConfig tunes segments, personas and destinations.
+type SegmentsConfig struct {
+	// SweepEvery is how often segments are evaluated again for windows
+	// that time moved past ("not in 14 days"), as a Go duration.
+	SweepEvery string `json:"sweep_every"`
+	// PersonasEvery is how often personas are discovered again.
+	PersonasEvery string `json:"personas_every"`
 }
 
 // IdentityConfig tunes identity resolution.
@@ -113,6 +123,7 @@ func DefaultConfig() Config {
 		Analytics: AnalyticsConfig{JourneyRefresh: "10s", ScoresRefresh: "24h"},
 		SMTP:      SMTPConfig{Port: 587, TLS: "starttls"},
 		Journeys:  JourneysConfig{RetryInitial: touchpoint.Duration(30 * time.Second), MaxAttempts: 6, TimerInterval: touchpoint.Duration(250 * time.Millisecond)},
+		Segments:  SegmentsConfig{SweepEvery: "1m", PersonasEvery: "24h"},
 	}
 }
 
@@ -166,6 +177,9 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	if v := getenv("TOUCHPOINT_SMS_URL"); v != "" {
 		c.SMS.URL = v
 	}
+	if v := getenv("TOUCHPOINT_OUTBOUND_ALLOWED_HOSTS"); v != "" {
+		c.Outbound.AllowedHosts = strings.Split(v, ",")
+	}
 }
 
 // Validate names the first bad key.
@@ -195,6 +209,11 @@ func (c Config) Validate() error {
 	}
 	if err := c.validateMessaging(); err != nil {
 		return err
+	}
+	for _, k := range []struct{ key, v string }{{"segments.sweep_every", c.Segments.SweepEvery}, {"segments.personas_every", c.Segments.PersonasEvery}} {
+		if d, err := time.ParseDuration(k.v); err != nil || d < time.Second {
+			return touchpoint.FieldError(k.key, "must be a duration of a second or more, such as 1m or 24h")
+		}
 	}
 	return c.logConfig().Validate()
 }
@@ -250,6 +269,12 @@ func (c Config) smsConfig() channel.SMSConfig {
 func (c Config) smtpConfig() channel.SMTPConfig {
 	return channel.SMTPConfig{Host: c.SMTP.Host, Port: c.SMTP.Port, Username: c.SMTP.Username, Password: c.SMTP.Password, TLS: c.SMTP.TLS,
 		From: c.SMTP.From, HELO: c.SMTP.HELO, InsecureSkipVerify: c.SMTP.InsecureSkipVerify}
+}
+
+// duration reads a validated duration setting.
+func duration(s string) time.Duration {
+	d, _ := time.ParseDuration(s)
+	return d
 }
 
 func (c Config) level() (slog.Level, error) {

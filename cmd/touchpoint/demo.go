@@ -103,6 +103,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stderr, "Loaded %d events (%d customers, %d anonymous visitors) in %s.\n",
 		sum.Events, sum.Customers, sum.AnonymousVisitors, time.Since(start).Round(100*time.Millisecond))
+	if err := demoSegments(ctx, n, stderr); err != nil {
+		return err
+	}
 	if *loadOnly {
 		fmt.Fprintf(stdout, "Demo data loaded into %s\nlogin: %s\npassword: %s\nadmin key: %s\nwrite key: %s\n",
 			cfg.Data, keys.AdminEmail, keys.AdminPassword, keys.AdminKey, keys.WriteKey)
@@ -148,4 +151,29 @@ func tempNote(dataGiven, keep bool) string {
 		return ""
 	}
 	return " (temporary: removed on exit; --keep keeps it)"
+}
+
+// demoSegments defines the demo's segments, waits for their members and
+// discovers personas, so those pages show something from the start.
+func demoSegments(ctx context.Context, n *node, stderr io.Writer) error {
+	start := time.Now()
+	var ids []string
+	for _, s := range demo.Segments(touchpoint.DefaultWorkspace) {
+		if err := n.segmentsSvc.CreateSegment(ctx, s); err != nil {
+			return fmt.Errorf("demo segments: %w", err)
+		}
+		ids = append(ids, s.ID)
+	}
+	if err := n.segments.Refresh(ctx); err != nil {
+		return fmt.Errorf("demo segments: %w", err)
+	}
+	// Membership events go through the log like any other.
+	if err := n.waitCaughtUp(ctx); err != nil {
+		return err
+	}
+	if _, err := n.personas.RefreshPersonas(ctx, touchpoint.DefaultWorkspace); err != nil {
+		return fmt.Errorf("demo personas: %w", err)
+	}
+	fmt.Fprintf(stderr, "Defined %d segments and discovered personas in %s.\n", len(ids), time.Since(start).Round(100*time.Millisecond))
+	return nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint/identity"
 	"github.com/touchpoint-cx/touchpoint/journey"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
+	"github.com/touchpoint-cx/touchpoint/segment"
 	"github.com/touchpoint-cx/touchpoint/sqlite"
 	"github.com/touchpoint-cx/touchpoint/survey"
 	"github.com/touchpoint-cx/touchpoint/text"
@@ -61,6 +62,14 @@ type node struct {
 	consumerCancel context.CancelFunc
 	consumers      sync.WaitGroup
 	running        atomic.Int32
+
+	// Segments: the engine (a log consumer), the API's service over it,
+	// personas, and the sender of destination webhooks.
+	segments     *segment.Engine
+	segmentsSvc  *segment.Service
+	personas     *segment.Personas
+	sender       *segment.Sender
+	destinations *segment.DestinationService
 }
 
 // openNode opens every store of the data directory, which must have been
@@ -95,6 +104,13 @@ func openNode(ctx context.Context, cfg Config, logger *slog.Logger) (*node, erro
 		n.close()
 		return nil, err
 	}
+	n.sender = segment.NewSender(n.state, n.clock, logger, cfg.Outbound.AllowedHosts)
+	n.segments = segment.NewEngine(segment.Config{Store: n.state, Analytics: n.warehouse, Appender: n.log, Clock: n.clock, Logger: logger,
+		SweepEvery: duration(cfg.Segments.SweepEvery), Delivered: n.sender.Wake})
+	n.personas = &segment.Personas{Store: n.state, Analytics: n.warehouse, Segments: n.state, Clock: n.clock, Logger: logger,
+		Every: duration(cfg.Segments.PersonasEvery), Workspaces: n.workspaceIDs}
+	n.segmentsSvc = &segment.Service{Store: n.state, Estimator: n.warehouse, Engine: n.segments, Personas: n.personas, Clock: n.clock}
+	n.destinations = &segment.DestinationService{Store: n.state, Segments: n.state, Sender: n.sender, Clock: n.clock}
 	n.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range n.log.Metrics().Collectors() {
 		n.registry.MustRegister(c)
@@ -149,10 +165,23 @@ func (n *node) startConsumers(ctx context.Context) error {
 		{identity.ConsumerName, engine.Checkpoint, resolve, 10000, 5 * time.Millisecond},
 		{feedback.ConsumerName, fb.Checkpoint, fb.Apply, 10000, time.Second},
 		{journey.ConsumerName, n.journeys.Checkpoint, n.journeys.Apply, 5000, 5 * time.Millisecond},
+		{segment.ConsumerName, n.segments.Checkpoint, n.segments.Apply, 10000, 5 * time.Millisecond},
 	}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.consumerCancel = cancel
 	fb.Stopping = cctx.Done()
+	n.segments.SetStopping(cctx.Done())
+	// Beside the consumers: segment sweeps and definition changes,
+	// persona discovery on its schedule, and destination deliveries.
+	for name, run := range map[string]func(context.Context) error{"segments": n.segments.Run, "personas": n.personas.Run, "destinations": n.sender.Run} {
+		n.consumers.Add(1)
+		go func() {
+			defer n.consumers.Done()
+			if err := run(cctx); err != nil {
+				n.logger.Error("stopped", "loop", name, "err", err)
+			}
+		}()
+	}
 	n.consumers.Add(1)
 	n.running.Add(1)
 	go func() {
@@ -250,7 +279,11 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if seq >= head && iseq >= head && fseq >= head && jseq >= head {
+		sseq, err := n.segments.Checkpoint(ctx)
+		if err != nil {
+			return err
+		}
+		if seq >= head && iseq >= head && fseq >= head && sseq >= head && jseq >= head {
 			// Analytics must also attribute events as resolution does.
 			return n.feed.Wait(ctx)
 		}
@@ -264,7 +297,21 @@ func (n *node) waitCaughtUp(ctx context.Context) error {
 
 // surveys is the node's survey delivery service.
 func (n *node) surveys() *survey.Service {
-	return &survey.Service{Surveys: n.state, Profiles: n.state, Appender: n.log, Clock: n.clock, BaseURL: strings.TrimRight(n.cfg.PublicURL, "/")}
+	return &survey.Service{Surveys: n.state, Profiles: n.state, Appender: n.log, Clock: n.clock, BaseURL: strings.TrimRight(n.cfg.PublicURL, "/"),
+		Segments: n.segmentsSvc}
+}
+
+// workspaceIDs lists every workspace, for scheduled persona discovery.
+func (n *node) workspaceIDs(ctx context.Context) ([]string, error) {
+	wss, err := n.state.ListWorkspaces(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(wss))
+	for i, w := range wss {
+		ids[i] = w.ID
+	}
+	return ids, nil
 }
 
 // feedbackCheckpoint is how far the feedback engine has read the log in
@@ -304,6 +351,11 @@ func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
 		Activities: n.warehouse,
 		Scores:     n.warehouse,
 		Version:    version,
+		// Segment and persona pages.
+		Segments:     n.segmentsSvc,
+		Destinations: n.destinations,
+		Personas:     n.personas,
+		SegmentHints: n.warehouse,
 	})
 	if err != nil {
 		return nil, err
@@ -350,6 +402,13 @@ func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
 		Messaging:       n.state,
 		JourneysChanged: n.journeys.Forget,
 		MessagesQueued:  n.dispatcher.Wake,
+
+		// Metric segment filters and the survey widget's segment rules.
+		Segments:     n.segmentsSvc,
+		SegmentAdmin: n.segmentsSvc,
+		Destinations: n.destinations,
+		Personas:     n.personas,
+		SegmentsSeq:  n.segments.Checkpoint,
 	}), nil
 }
 

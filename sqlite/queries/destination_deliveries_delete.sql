@@ -1,0 +1,1 @@
+DELETE FROM segment_deliveries WHERE workspace = :workspace AND destination_id = :id

@@ -1,0 +1,1 @@
+SELECT count(*) FROM segment_destinations WHERE workspace = :workspace AND segment_id = :segment AND id = :id

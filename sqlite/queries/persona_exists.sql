@@ -1,0 +1,1 @@
+SELECT count(*) FROM personas WHERE workspace = :workspace AND id = :persona

@@ -1,0 +1,1 @@
+SELECT workspace, persona_id, profile_id FROM persona_members

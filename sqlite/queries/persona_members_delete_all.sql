@@ -1,0 +1,1 @@
+DELETE FROM persona_members WHERE workspace = :workspace

@@ -1,0 +1,1 @@
+SELECT profile_id FROM persona_members WHERE workspace = :workspace AND persona_id = :persona ORDER BY profile_id

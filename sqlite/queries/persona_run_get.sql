@@ -1,0 +1,1 @@
+SELECT body, at FROM persona_runs WHERE workspace = :workspace

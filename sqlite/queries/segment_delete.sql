@@ -1,0 +1,1 @@
+DELETE FROM segments WHERE workspace = :workspace AND id = :id

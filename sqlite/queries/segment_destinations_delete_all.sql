@@ -1,0 +1,1 @@
+DELETE FROM segment_destinations WHERE workspace = :workspace AND segment_id = :id

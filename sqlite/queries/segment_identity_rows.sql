@@ -1,0 +1,1 @@
+SELECT id, workspace, merged_into FROM profiles

@@ -1,0 +1,1 @@
+SELECT workspace, segment_id, profile_id FROM segment_members

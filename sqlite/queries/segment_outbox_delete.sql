@@ -1,0 +1,1 @@
+DELETE FROM segment_outbox WHERE id = :id

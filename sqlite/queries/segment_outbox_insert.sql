@@ -1,0 +1,1 @@
+INSERT OR IGNORE INTO segment_outbox (id, body) VALUES (:id, :body)

@@ -1,0 +1,1 @@
+SELECT body FROM segment_outbox ORDER BY rowid

@@ -1,0 +1,2 @@
+-- Profile rows' traits and computed traits; the caller appends "(?, ?, …)".
+SELECT id, traits, computed FROM profiles WHERE workspace = ? AND id IN

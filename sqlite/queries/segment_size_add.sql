@@ -1,0 +1,1 @@
+UPDATE segments SET size = size + :delta WHERE workspace = :workspace AND id = :segment
