@@ -12,8 +12,8 @@ import (
 // its permission before loading it, and lists it in the navigation of
 // everyone whose role grants the permission.
 type Page struct {
-	// Section groups pages in the navigation: Insights, Customers, Data,
-	// Workspace (sections appear in the order of sectionOrder).
+	// Section groups pages in the navigation: Insights, Customers,
+	// Journeys, Data, Workspace (in the order of sectionOrder).
 	Section string
 	Title   string
 	// Path is a chi pattern, e.g. "/profiles/{id}".
@@ -35,7 +35,7 @@ type Page struct {
 }
 
 // sectionOrder is the order of the navigation's sections.
-var sectionOrder = []string{"Insights", "Customers", "Data", "Workspace"}
+var sectionOrder = []string{"Insights", "Customers", "Journeys", "Data", "Workspace"}
 
 // NavSection is a heading of the navigation and its links.
 type NavSection struct {

@@ -87,13 +87,13 @@ func TestPages(t *testing.T) {
 		}
 		return out
 	}
-	if got := strings.Join(links(touchpoint.RoleViewer), " "); got != "/overview" {
+	if got := strings.Join(links(touchpoint.RoleViewer), " "); got != "/overview /journeys" {
 		t.Errorf("viewer's navigation: %s", got)
 	}
-	if got := strings.Join(links(touchpoint.RoleSupport), " "); got != "/overview /profiles" {
+	if got := strings.Join(links(touchpoint.RoleSupport), " "); got != "/overview /profiles /messages" {
 		t.Errorf("support's navigation: %s", got)
 	}
-	if got := strings.Join(links(touchpoint.RoleOwner), " "); got != "/overview /profiles /events /sources /users /settings" {
+	if got := strings.Join(links(touchpoint.RoleOwner), " "); got != "/overview /profiles /journeys /messages /messaging /events /sources /users /settings" {
 		t.Errorf("owner's navigation: %s", got)
 	}
 }

@@ -296,6 +296,13 @@ func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
 		Events:     n.warehouse,
 		Overview:   n.warehouse,
 		Version:    version,
+
+		Journeys:     n.state,
+		Deliveries:   n.state,
+		Messaging:    n.state,
+		Consent:      n.state,
+		Orchestrator: n.journeys,
+		Surveys:      n.state,
 	})
 	if err != nil {
 		return nil, err

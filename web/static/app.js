@@ -32,6 +32,8 @@
           if (!msg) msg = resp.status === 401 ? 'Your session has ended: sign in again.' : 'The server answered ' + resp.status + '. Try again.';
           var err = new Error(msg);
           err.status = resp.status;
+          // The field the API names, for forms that show the error there.
+          err.field = data && data.error && data.error.field;
           throw err;
         }
         return data;
@@ -79,12 +81,25 @@
   }
 
   // Form fields become JSON; data-type says how: int, list (comma or line
-  // separated), map-int (kind=N per line). Others are strings.
+  // separated), map-int (kind=N per line), checks (the values of the ticked
+  // checkboxes of that name, as a list). Others are strings. A dotted name
+  // (budget.max) nests: {"budget":{"max":…}}.
   function formJSON(form) {
     var out = {};
+    var put = function (name, v) {
+      var keys = name.split('.'), o = out;
+      keys.slice(0, -1).forEach(function (k) { o = o[k] = o[k] || {}; });
+      return (o[keys[keys.length - 1]] = v);
+    };
+    var get = function (name) { return field(out, name); };
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.disabled || el.type === 'submit') return;
       var v = el.value, t = el.dataset.type;
+      if (t === 'checks') {
+        var list = get(el.name) || put(el.name, []);
+        if (el.checked) list.push(el.value);
+        return;
+      }
       if (t === 'int') v = parseInt(v, 10);
       else if (t === 'list') v = v.split(/[\n,]/).map(function (s) { return s.trim(); }).filter(Boolean);
       else if (t === 'map-int') {
@@ -95,7 +110,7 @@
         });
         v = m;
       }
-      out[el.name] = v;
+      put(el.name, v);
     });
     return out;
   }
@@ -539,6 +554,10 @@
       });
     });
   }
+
+  // Shared with page scripts (journeys.js): API calls with the session's
+  // CSRF token and errors in the API's words, and the toast.
+  window.Touchpoint = { api: api, toast: toast };
 
   // ---- Start -------------------------------------------------------------
 
