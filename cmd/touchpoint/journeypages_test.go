@@ -60,6 +60,14 @@ func (b *browser) svgText(sel string) string {
 	return s
 }
 
+// shotCanvas saves screenshots of a page with the journey canvas, then
+// waits until the canvas has redrawn itself for the laptop width again.
+func (b *browser) shotCanvas(name string) {
+	b.t.Helper()
+	b.shot(name)
+	b.run(chromedp.WaitReady(`[data-builder][data-width="wide"]`, chromedp.ByQuery))
+}
+
 // count returns how many elements match sel.
 func (b *browser) count(sel string) int {
 	b.t.Helper()
@@ -183,7 +191,7 @@ func TestJourneyPages(t *testing.T) {
 			t.Fatal("the error is not shown at the branch's expression")
 		}
 		b.expect(`[data-b="saved"]`, "nodes[1].branches[0].when")
-		b.shot("journey-builder-error")
+		b.shotCanvas("journey-builder-error")
 		b.check()
 	})
 
@@ -234,7 +242,7 @@ func TestJourneyPages(t *testing.T) {
 			t.Fatalf("path lit: %v and %d connections", lit, b.count(`.edge.on-path`))
 		}
 		b.run(chromedp.Evaluate(`document.querySelector('.canvas-wrap').scrollTo(0, 0)`, nil))
-		b.shot("journey-builder-dryrun")
+		b.shotCanvas("journey-builder-dryrun")
 		// Bo is on the free plan: the else output, which leads nowhere.
 		b.run(fill(`.panel [data-field="profile"]`, "user_id:bo"), chromedp.Click(`//div[@class="panel-actions"]/button[.="Run"]`),
 			chromedp.WaitVisible(`//*[@data-dryrun-result]//span[.="else"]`))
@@ -248,7 +256,7 @@ func TestJourneyPages(t *testing.T) {
 		b.run(chromedp.Click(`[data-do="document"]`, chromedp.ByQuery), chromedp.WaitVisible(`[data-doc-dialog] [data-doc-text]`, chromedp.ByQuery))
 		b.expect(`[data-doc-text]`, `"id": "welcome-webhook"`, `"next": "wait-1"`)
 		b.run(chromedp.Click(`[data-doc-tab="yaml"]`, chromedp.ByQuery), chromedp.WaitVisible(`//pre[@data-doc-text][contains(., "name: Welcome webhook")]`))
-		b.shot("journey-document")
+		b.shotCanvas("journey-document")
 		b.run(chromedp.Click(`[data-doc-close]`, chromedp.ByQuery))
 		// The webhook's body for Ana, rendered by the server into a sandboxed frame.
 		b.run(chromedp.Click(body("webhook-1"), chromedp.ByQuery), chromedp.WaitVisible(`.panel [data-field="preview.profile"]`, chromedp.ByQuery),
@@ -264,13 +272,13 @@ func TestJourneyPages(t *testing.T) {
 		if !strings.HasPrefix(got, "200 sandbox;") || !strings.Contains(got, `&#34;first_name&#34;: &#34;Ana&#34;`) {
 			t.Fatalf("preview page: %.1500s", got)
 		}
+		b.run(chromedp.Click(`[data-preview-close]`, chromedp.ByQuery))
 		// An email step's preview renders the subject for Ana, through the API too.
 		pv, err := c.PreviewMessage(ctx, touchpoint.MessagePreviewRequest{Profile: "user_id:ana", Node: touchpoint.JourneyStep{ID: "m", Type: "email",
 			Message: &touchpoint.MessageContent{Subject: "Hi {{.profile.traits.first_name}}", HTML: "<p>Welcome</p>"}}})
 		if err != nil || pv.Subject != "Hi Ana" || pv.To != "ana@example.com" {
 			t.Fatalf("preview by API: %+v %v", pv, err)
 		}
-		b.shot("journey-builder-preview")
 		b.check()
 	})
 
@@ -281,7 +289,7 @@ func TestJourneyPages(t *testing.T) {
 		if err != nil || j.Status != touchpoint.JourneyLive || j.ActiveVersion != 1 {
 			t.Fatalf("after publishing: %+v %v", j, err)
 		}
-		b.shot("journey-builder")
+		b.shotCanvas("journey-builder")
 		b.check()
 	})
 
@@ -326,7 +334,7 @@ func TestJourneyPages(t *testing.T) {
 		}
 		b.expect(`main`, "Versions", "v1", "Outbox", "webhook", "Latest enrolments")
 		b.run(chromedp.Click(body("branch-1"), chromedp.ByQuery), chromedp.WaitVisible(`//aside[@data-panel]//dt[contains(., "Passed")]`))
-		b.shot("journey-stats")
+		b.shotCanvas("journey-stats")
 		b.check()
 	})
 
@@ -380,17 +388,41 @@ goal: {event: Order Completed, within: 7d}
 		})
 		b.open(s.url+"/journeys/winback", `[data-builder][data-ready]`)
 		b.expect(`main`, "Split “ab”", "holdout", "baseline", "Dead letters", "503 Service Unavailable")
-		b.shot("journey-split")
+		b.shotCanvas("journey-split")
 		b.open(s.url+"/messages?status=dead", `table.outbox`)
 		b.expect(`table.outbox`, "dead", "503 Service Unavailable", "Retry")
 		b.shot("messages")
 		b.check()
 	})
 
+	step("EmailPreview", func(t *testing.T) {
+		// An email step added to the live journey's draft, previewed for
+		// Ana with its own styles, and saved: the list then says the draft
+		// changed.
+		b.open(s.url+"/journeys/winback/edit", `[data-builder][data-ready]`)
+		b.run(chromedp.Click(`[data-add="email"]`, chromedp.ByQuery), chromedp.WaitVisible(`.panel [data-field="message.subject"]`, chromedp.ByQuery),
+			chromedp.SendKeys(`.panel [data-field="message.subject"]`, "{{.profile.traits.first_name}}, your cart is waiting", chromedp.ByQuery),
+			fill(`.panel [data-field="message.html"]`, `<h2 style="color:#dd2590">Hi {{.profile.traits.first_name}}</h2><p>Your cart is still here.</p><p><a href="{{.unsubscribe_url}}">Unsubscribe</a></p>`),
+			fill(`.panel [data-field="preview.profile"]`, "user_id:ana"),
+			chromedp.Click(`//div[contains(@class,"preview")]//button[.="Preview"]`), chromedp.WaitReady(`.preview-frame[data-loaded]`, chromedp.ByQuery))
+		var got string
+		b.eval(`(async () => {
+			const r = await fetch('/journeys/preview', {method: 'POST', body: new FormData(document.querySelector('[data-preview-form]'))});
+			return await r.text();
+		})()`, &got)
+		if !strings.Contains(got, "Ana, your cart is waiting") || !strings.Contains(got, `<h2 style="color:#dd2590">Hi Ana</h2>`) || !strings.Contains(got, "ana@example.com") {
+			t.Fatalf("email preview: %.2000s", got)
+		}
+		b.shotCanvas("journey-builder-email")
+		b.run(chromedp.Click(`[data-preview-close]`, chromedp.ByQuery), chromedp.Click(`[data-do="save"]`, chromedp.ByQuery),
+			chromedp.WaitVisible(`//span[@data-b="saved"][starts-with(., "saved")]`))
+		b.check()
+	})
+
 	step("ListMessagingAndProfile", func(t *testing.T) {
 		b.open(s.url+"/journeys", `table.journeys-table`)
 		b.expect(`tr[data-journey="welcome-webhook"]`, "Welcome webhook", "live · v1", "Event “Signed Up”", "2")
-		b.expect(`tr[data-journey="winback"]`, "Win back carts", "12")
+		b.expect(`tr[data-journey="winback"]`, "Win back carts", "12", "draft changed")
 		b.shot("journeys")
 
 		b.open(s.url+"/messaging", `form[data-api="PUT /api/v1/messaging/settings"]`)
@@ -448,7 +480,7 @@ goal: {event: Order Completed, within: 7d}
 		if strings.Contains(b.text(`main`), "Outbox") {
 			t.Fatal("a viewer sees the outbox (personal data)")
 		}
-		b.shot("journey-viewer")
+		b.shotCanvas("journey-viewer")
 		for _, path := range []string{"/journeys/" + jid + "/edit", "/journeys/new", "/messaging", "/messages"} {
 			b.open(s.url+path, `.error-page`)
 			b.expect(`.error-page`, "403")

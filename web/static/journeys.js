@@ -170,7 +170,8 @@
         case 'split':
           var total = o.arms.reduce(function (t, a) { return t + (a.weight || 0); }, 0) || 1;
           o.arms.forEach(function (a) {
-            port(a.name, a.name + ' ' + Math.round(100 * (a.weight || 0) / total) + '%' + (a.holdout ? ', holdout' : ''), a, 'next', a.holdout);
+            var note = a.holdout && a.name.indexOf('holdout') < 0 ? ', holdout' : '';
+            port(a.name, a.name + ' ' + Math.round(100 * (a.weight || 0) / total) + '%' + note, a, 'next', a.holdout);
           });
           break;
         default: port('next', 'next', o, 'next');
@@ -320,7 +321,8 @@
         var d = curve(x1, y1, x2, y2), k = e.from + '|' + e.port;
         var on = st.path && st.path.edges[k];
         var selected = st.sel && st.sel.kind === 'edge' && st.sel.from === e.from && st.sel.port === e.port;
-        var width = data.stats ? (1.5 + (max ? 8 * e.n / max : 0)).toFixed(1) : null;
+        // Widths are attributes, not styles: the stylesheet leaves them alone.
+        var width = data.stats ? (1.5 + (max ? 8 * e.n / max : 0)).toFixed(1) : on ? '3.5' : '2';
         edges.appendChild(s('path', { d: d, class: 'edge' + (on ? ' on-path' : '') + (selected ? ' selected' : ''),
           'stroke-width': width, 'marker-end': on ? 'url(#jarrow-on)' : 'url(#jarrow)', 'data-edge': k, 'data-to': e.to }));
         if (editable()) edges.appendChild(s('path', { d: d, class: 'edge-hit', 'data-from': e.from, 'data-port': e.port }));
@@ -971,23 +973,34 @@
     function previewSection(o) {
       if (!editable()) return [];
       var holder = { profile: st.profile, event: st.dryEvent };
-      var frame = h('iframe', { name: 'preview-frame', class: 'preview-frame', sandbox: '', title: 'Message preview', hidden: true });
-      frame.addEventListener('load', function () { if (!frame.hidden) frame.setAttribute('data-loaded', ''); });
       return [section('Preview', [
         control({ label: 'For the profile', obj: holder, key: 'profile', field: 'preview.profile', mono: true, ui: true, placeholder: 'user_id:42 or email:ana@example.com',
           then: function () { st.profile = holder.profile || ''; } }),
         control({ label: 'Trigger event (optional)', obj: holder, key: 'event', ui: true, placeholder: doc.entry.event || 'Signed Up', then: function () { st.dryEvent = holder.event || ''; } }),
-        btn('Preview', function () {
-          var form = document.querySelector('[data-preview-form]');
-          form.elements.profile.value = st.profile;
-          form.elements.node.value = JSON.stringify(clean(o));
-          form.elements.journey_id.value = doc.id || '';
-          form.elements.event.value = st.dryEvent || doc.entry.event || '';
-          frame.hidden = false;
-          form.submit();
-          frame.scrollIntoView({ block: 'nearest' });
-        }),
-        frame], 'preview')];
+        btn('Preview', function () { preview(o); })], 'preview')];
+    }
+
+    // preview renders the step for a profile into a sandboxed frame,
+    // through the dashboard's preview page, which shows the message with its
+    // own styles (this page's policy forbids them).
+    var previewDialog = document.querySelector('[data-preview-dialog]');
+    var previewFrame = previewDialog && previewDialog.querySelector('iframe');
+    function preview(o) {
+      var form = document.querySelector('[data-preview-form]');
+      form.elements.profile.value = st.profile;
+      form.elements.node.value = JSON.stringify(clean(o));
+      form.elements.journey_id.value = doc.id || '';
+      form.elements.event.value = st.dryEvent || doc.entry.event || '';
+      previewDialog.querySelector('[data-preview-note]').textContent = title(find(o.id)) + (st.profile ? ' for ' + st.profile : '');
+      previewFrame.removeAttribute('data-loaded');
+      st.previewing = true;
+      form.submit();
+      if (!previewDialog.open) previewDialog.show();
+    }
+    if (previewDialog) {
+      previewFrame.addEventListener('load', function () { if (st.previewing) previewFrame.setAttribute('data-loaded', ''); });
+      previewDialog.addEventListener('keydown', function (e) { if (e.key === 'Escape') previewDialog.close(); });
+      previewDialog.querySelector('[data-preview-close]').addEventListener('click', function () { previewDialog.close(); });
     }
 
     // statsPanel shows a step read-only with its counts.
@@ -1198,13 +1211,16 @@
           });
           st.sel = { kind: 'dryrun' };
           render();
+          // Show the whole path at once, as far as it stays legible.
+          var ex = extent();
+          if ((ex.w + 40) * st.zoom > wrap.clientWidth) fit(0.6);
           renderPanel();
         }, function (err) { apiError(err, true); });
       }).catch(function () {});
     }
 
     function fillDry(box, out) {
-      box.appendChild(h('p', { class: out.entered ? 'notice' : 'alert', 'data-outcome': out.outcome, text: (out.entered ? 'Would enter: ' : 'Would not enter: ') + (out.reason || out.outcome) }));
+      box.appendChild(h('p', { class: out.entered ? 'notice' : 'alert', 'data-outcome': out.outcome, text: (out.entered ? 'Would enter, and end: ' : 'Would not enter: ') + (out.reason || out.outcome) }));
       var ol = h('ol', { class: 'dry-steps' });
       (out.steps || []).forEach(function (step) {
         var cn = find(step.node_id);
@@ -1266,7 +1282,16 @@
     window.addEventListener('beforeunload', function (e) {
       if (st.dirty && data.mode === 'edit') { e.preventDefault(); e.returnValue = ''; }
     });
-    var onWidth = function () { render(); if (editable()) setZoom(1); else fit(0.6); renderPanel(); };
+    var wasEditable = editable();
+    var onWidth = function () {
+      render();
+      if (editable() !== wasEditable) {
+        wasEditable = editable();
+        if (wasEditable) setZoom(1); else fit(0.6);
+      }
+      renderPanel();
+      root.setAttribute('data-width', narrow.matches ? 'narrow' : 'wide');
+    };
     if (narrow.addEventListener) narrow.addEventListener('change', onWidth);
     var resizeTimer;
     window.addEventListener('resize', function () { clearTimeout(resizeTimer); resizeTimer = setTimeout(size, 150); });
@@ -1274,6 +1299,7 @@
     render();
     if (data.mode === 'stats' || !editable()) fit(0.6);
     renderPanel();
+    root.setAttribute('data-width', narrow.matches ? 'narrow' : 'wide');
     root.setAttribute('data-ready', '');
   }
 
