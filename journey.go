@@ -166,6 +166,8 @@ type JourneyGoal struct {
 	// Within is how long after entry a conversion counts (default 30d). A
 	// holdout customer is watched this long.
 	Within Duration `json:"within,omitempty"`
+	// Position is where the builder's canvas shows the goal.
+	Position *Position `json:"position,omitempty"`
 }
 
 // DefaultGoalWindow is how long conversions count when a goal gives no window.
@@ -1094,11 +1096,51 @@ type Orchestrator interface {
 	// a token that was not issued here.
 	Unsubscribe(ctx context.Context, token string) (*Consent, error)
 
+	// PreviewMessage renders a message step for one customer as it would
+	// be sent, sending nothing. Returns EINVALID naming the field (a
+	// template that does not parse or run), ENOTFOUND for an unknown
+	// profile.
+	PreviewMessage(ctx context.Context, workspace string, req MessagePreviewRequest) (*MessagePreview, error)
+
 	// InApp returns a customer's pending in-app messages and marks them
 	// delivered. SeenInApp marks one seen. Both return ENOTFOUND for an
 	// unknown customer.
 	InApp(ctx context.Context, workspace string, profile Identifier) ([]*InAppMessage, error)
 	SeenInApp(ctx context.Context, workspace string, profile Identifier, messageID string) error
+}
+
+// MessagePreviewRequest asks how a message step would read for one
+// customer.
+type MessagePreviewRequest struct {
+	// Profile is a profile id or kind:value identifier.
+	Profile string `json:"profile"`
+	// Node is the step: an email, sms, in_app, survey (with its channel)
+	// or webhook node with its message or body, as in a journey.
+	Node JourneyStep `json:"node"`
+	// Event is the trigger the templates see as .event; without it they
+	// see an event with no properties.
+	Event *DryRunEvent `json:"event,omitempty"`
+	// JourneyID is what .journey.id shows.
+	JourneyID string `json:"journey_id,omitempty"`
+}
+
+// MessagePreview is a message step rendered for one customer. Links a
+// real message would carry (unsubscribe, survey) point to placeholder
+// pages.
+type MessagePreview struct {
+	ProfileID string `json:"profile_id"`
+	Channel   string `json:"channel"`
+	// To is the address the message would go to; empty when the
+	// customer has none, and the message would be skipped.
+	To      string `json:"to,omitempty"`
+	From    string `json:"from,omitempty"`
+	Subject string `json:"subject,omitempty"`
+	Text    string `json:"text,omitempty"`
+	HTML    string `json:"html,omitempty"`
+	Title   string `json:"title,omitempty"`
+	URL     string `json:"url,omitempty"`
+	// Body is what a webhook would POST.
+	Body string `json:"body,omitempty"`
 }
 
 // InAppMessage is a message waiting in the web widget for one customer.

@@ -250,4 +250,3 @@ func (s *segmentsBench) close() {
 	s.state.Close()
 	s.w.Close()
 }
-

@@ -150,3 +150,19 @@ func (c *Client) WebhookSecret(ctx context.Context) (string, error) {
 	err := c.do(ctx, http.MethodGet, "/api/v1/messaging/webhook-secret", nil, "", &out)
 	return out.Secret, err
 }
+
+// ValidateJourney checks a JSON or YAML document as saving it would,
+// storing nothing.
+func (c *Client) ValidateJourney(ctx context.Context, id string, document []byte) (*ValidateResponse, error) {
+	var out ValidateResponse
+	err := c.do(ctx, http.MethodPost, "/api/v1/journeys/"+url.PathEscape(id)+"/validate", bytes.NewReader(document), "application/yaml", &out)
+	return &out, err
+}
+
+// PreviewMessage renders a message step for one customer, sending nothing.
+func (c *Client) PreviewMessage(ctx context.Context, req touchpoint.MessagePreviewRequest) (*touchpoint.MessagePreview, error) {
+	body, _ := json.Marshal(req)
+	var out touchpoint.MessagePreview
+	err := c.do(ctx, http.MethodPost, "/api/v1/messages/preview", bytes.NewReader(body), "application/json", &out)
+	return &out, err
+}

@@ -157,6 +157,52 @@ func (s *Server) handleStopJourney(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
+// ValidateResponse is the answer to POST /api/v1/journeys/{id}/validate.
+type ValidateResponse struct {
+	Valid bool              `json:"valid"`
+	Edges []touchpoint.Edge `json:"edges"`
+}
+
+// handleValidateJourney checks a document as saving it would, storing
+// nothing: a builder or a CI job can check a draft without replacing the
+// one saved.
+func (s *Server) handleValidateJourney(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "id")
+	doc, err := readJourney(r)
+	if err != nil {
+		return err
+	}
+	if doc.ID != "" && doc.ID != id {
+		return touchpoint.FieldError("id", "the document says %q but the URL says %q", doc.ID, id)
+	}
+	if err := touchpoint.ValidateJourneyID(id); err != nil {
+		return err
+	}
+	if err := doc.Validate(r.Context(), workspaceOf(r), s.cfg.Orchestrator.CheckURL); err != nil {
+		return err
+	}
+	e := doc.Edges()
+	if e == nil {
+		e = []touchpoint.Edge{}
+	}
+	writeJSON(w, http.StatusOK, ValidateResponse{Valid: true, Edges: e})
+	return nil
+}
+
+// handlePreviewMessage renders a message step for one customer.
+func (s *Server) handlePreviewMessage(w http.ResponseWriter, r *http.Request) error {
+	var req touchpoint.MessagePreviewRequest
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	out, err := s.cfg.Orchestrator.PreviewMessage(r.Context(), workspaceOf(r), req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
 func versionParam(r *http.Request, name string) (int, error) {
 	v, err := strconv.Atoi(r.URL.Query().Get(name))
 	if r.URL.Query().Get(name) == "" {
@@ -399,6 +445,8 @@ func (s *Server) journeyRoutes(r chi.Router) {
 		r.Post("/journeys/{id}/publish", s.handle(s.handlePublishJourney))
 		r.Post("/journeys/{id}/stop", s.handle(s.handleStopJourney))
 		r.Post("/journeys/{id}/dry-run", s.handle(s.handleDryRun))
+		r.Post("/journeys/{id}/validate", s.handle(s.handleValidateJourney))
+		r.Post("/messages/preview", s.handle(s.handlePreviewMessage))
 		r.Get("/messaging/settings", s.handle(s.handleGetMessagingSettings))
 	})
 	r.With(s.require(touchpoint.PermWorkspaceAdmin)).Put("/messaging/settings", s.handle(s.handlePutMessagingSettings))

@@ -491,17 +491,27 @@ func (d *Dispatcher) render(ctx context.Context, del *touchpoint.Delivery, jv *t
 		}
 		m.HTML = b.String()
 	}
-	if del.Channel == touchpoint.ChannelEmail && m.UnsubscribeURL != "" && !strings.Contains(c.Text+c.HTML, "unsubscribe_url") {
-		// Every email carries a way out, even when its template forgot it.
-		if m.Text == "" && m.HTML != "" {
-			m.Text = channel.PlainText(m.HTML)
-		}
-		m.Text += "\n\nUnsubscribe: " + m.UnsubscribeURL
-		if m.HTML != "" {
-			m.HTML += `<p style="font-size:12px;color:#666"><a href="` + htmltemplate.HTMLEscapeString(m.UnsubscribeURL) + `">Unsubscribe</a></p>`
-		}
+	if del.Channel == touchpoint.ChannelEmail {
+		m.Text, m.HTML = withUnsubscribe(c, m.Text, m.HTML, m.UnsubscribeURL)
 	}
 	return nil
+}
+
+// withUnsubscribe gives an email the unsubscribe link its template left
+// out: every email carries a way out, even when its template forgot it.
+// Previews call it too, so they show what is sent.
+func withUnsubscribe(c *touchpoint.MessageContent, text, html, link string) (string, string) {
+	if link == "" || strings.Contains(c.Text+c.HTML, "unsubscribe_url") {
+		return text, html
+	}
+	if text == "" && html != "" {
+		text = channel.PlainText(html)
+	}
+	text += "\n\nUnsubscribe: " + link
+	if html != "" {
+		html += `<p style="font-size:12px;color:#666"><a href="` + htmltemplate.HTMLEscapeString(link) + `">Unsubscribe</a></p>`
+	}
+	return text, html
 }
 
 func (d *Dispatcher) textTemplate(key, src string) (*texttemplate.Template, error) {

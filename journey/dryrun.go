@@ -23,17 +23,7 @@ func (e *Engine) DryRun(ctx context.Context, workspace string, def *touchpoint.J
 	if err := def.Validate(ctx, workspace, nil); err != nil {
 		return nil, err
 	}
-	id := touchpoint.Identifier{Kind: touchpoint.KindProfile, Value: req.Profile}
-	if strings.Contains(req.Profile, ":") {
-		var err error
-		if id, err = touchpoint.ParseIdentifier(req.Profile); err != nil {
-			return nil, touchpoint.FieldError("profile", "%s", touchpoint.ErrorMessage(err))
-		}
-		if n, err := touchpoint.DefaultIdentityRules().Normalize(id); err == nil {
-			id = n
-		}
-	}
-	p, err := e.cfg.Profiles.FindProfile(ctx, workspace, id)
+	p, err := e.profileByRef(ctx, workspace, req.Profile)
 	if err != nil {
 		return nil, err
 	}
@@ -202,4 +192,21 @@ func (e *Engine) DryRun(ctx context.Context, workspace string, def *touchpoint.J
 	}
 	out.Outcome = "stopped: too many steps"
 	return out, nil
+}
+
+// profileByRef finds the profile a request names by profile id or
+// kind:value identifier. Returns EINVALID naming the field "profile", or
+// ENOTFOUND.
+func (e *Engine) profileByRef(ctx context.Context, workspace, ref string) (*touchpoint.Profile, error) {
+	id := touchpoint.Identifier{Kind: touchpoint.KindProfile, Value: ref}
+	if strings.Contains(ref, ":") {
+		var err error
+		if id, err = touchpoint.ParseIdentifier(ref); err != nil {
+			return nil, touchpoint.FieldError("profile", "%s", touchpoint.ErrorMessage(err))
+		}
+		if n, err := touchpoint.DefaultIdentityRules().Normalize(id); err == nil {
+			id = n
+		}
+	}
+	return e.cfg.Profiles.FindProfile(ctx, workspace, id)
 }

@@ -13,7 +13,7 @@ import (
 // everyone whose role grants the permission.
 type Page struct {
 	// Section groups pages in the navigation: Insights, Analytics,
-	// Customers, Data, Workspace (in the order of sectionOrder).
+	// Customers, Journeys, Data, Workspace (in the order of sectionOrder).
 	Section string
 	Title   string
 	// Path is a chi pattern, e.g. "/profiles/{id}".
@@ -37,7 +37,7 @@ type Page struct {
 }
 
 // sectionOrder is the order of the navigation's sections.
-var sectionOrder = []string{"Insights", "Analytics", "Customers", "Data", "Workspace"}
+var sectionOrder = []string{"Insights", "Analytics", "Customers", "Journeys", "Data", "Workspace"}
 
 // NavSection is a heading of the navigation and its links.
 type NavSection struct {

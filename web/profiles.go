@@ -145,6 +145,10 @@ type ProfileData struct {
 	Traits   []KeyValue
 	Accounts []AccountRow
 	Merges   []*touchpoint.Merge
+	// Consent is what the customer agreed to be sent on each channel;
+	// Journeys are the journeys they are in or were in.
+	Consent  []ConsentRow
+	Journeys []EnrolmentRow
 	// Timeline holds the most recent events, newest first.
 	Timeline  []TimelineEvent
 	Truncated bool
@@ -248,6 +252,9 @@ func (d *Dashboard) loadProfile(r *http.Request, v *View) error {
 		if err := d.profileFeedback(r, &data, p); err != nil {
 			return err
 		}
+	}
+	if err := d.loadProfileJourneys(r.Context(), ws, p.ID, &data); err != nil {
+		return err
 	}
 	v.Data = data
 	return nil

@@ -60,6 +60,14 @@ type Config struct {
 	SegmentHints touchpoint.SegmentHinter
 	// Version is shown at the foot of the navigation.
 	Version string
+	// Journeys, Deliveries (the outbox), Messaging (the rules), Consent
+	// and Orchestrator (message previews) serve the Journeys section;
+	// Surveys lists what a survey step may send.
+	Journeys     touchpoint.JourneyService
+	Deliveries   touchpoint.DeliveryService
+	Messaging    touchpoint.MessagingSettingsService
+	Consent      touchpoint.ConsentService
+	Orchestrator touchpoint.Orchestrator
 }
 
 // Dashboard is the web app: an http.Handler for every page, the sign-in
@@ -119,6 +127,7 @@ func (d *Dashboard) allPages() []*Page {
 		d.userPages(),
 		d.settingsPages(),
 		d.segmentPages(),
+		d.journeyPages(),
 	)
 }
 
@@ -158,6 +167,7 @@ func (d *Dashboard) routes() chi.Router {
 		r.Post("/workspace", d.handleSwitchWorkspace)
 		r.Get("/account", d.page(&Page{Title: "Your account", Path: "/account", Template: "account.html", Load: d.loadAccount}))
 		r.Post("/account/password", d.handleChangePassword)
+		r.Post("/journeys/preview", d.handleMessagePreview)
 		for _, p := range d.pages {
 			r.Get(p.Path, d.page(p))
 		}

@@ -87,13 +87,13 @@ func TestPages(t *testing.T) {
 		}
 		return out
 	}
-	if got := strings.Join(links(touchpoint.RoleViewer), " "); got != "/overview /surveys /feedback /analytics/journey-map /analytics/funnels /analytics/paths /analytics/retention /analytics/drivers /analytics/predictions" {
+	if got := strings.Join(links(touchpoint.RoleViewer), " "); got != "/overview /surveys /feedback /analytics/journey-map /analytics/funnels /analytics/paths /analytics/retention /analytics/drivers /analytics/predictions /journeys" {
 		t.Errorf("viewer's navigation: %s", got)
 	}
-	if got := strings.Join(links(touchpoint.RoleSupport), " "); got != "/overview /surveys /feedback /profiles" {
+	if got := strings.Join(links(touchpoint.RoleSupport), " "); got != "/overview /surveys /feedback /profiles /messages" {
 		t.Errorf("support's navigation: %s", got)
 	}
-	if got := strings.Join(links(touchpoint.RoleOwner), " "); got != "/overview /surveys /feedback /analytics/journey-map /analytics/funnels /analytics/paths /analytics/retention /analytics/drivers /analytics/predictions /profiles /events /sources /feedback-sources /users /settings" {
+	if got := strings.Join(links(touchpoint.RoleOwner), " "); got != "/overview /surveys /feedback /analytics/journey-map /analytics/funnels /analytics/paths /analytics/retention /analytics/drivers /analytics/predictions /profiles /journeys /messages /messaging /events /sources /feedback-sources /users /settings" {
 		t.Errorf("owner's navigation: %s", got)
 	}
 }

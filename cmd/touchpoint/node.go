@@ -356,6 +356,12 @@ func (n *node) httpServer(localKey string) (*httpapi.Server, error) {
 		Destinations: n.destinations,
 		Personas:     n.personas,
 		SegmentHints: n.warehouse,
+
+		Journeys:     n.state,
+		Deliveries:   n.state,
+		Messaging:    n.state,
+		Consent:      n.state,
+		Orchestrator: n.journeys,
 	})
 	if err != nil {
 		return nil, err

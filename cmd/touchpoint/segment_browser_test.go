@@ -16,11 +16,6 @@ func choose(sel, value string) chromedp.Action {
 	return chromedp.Evaluate(fmt.Sprintf(`(function(){var s=document.querySelector(%q); s.value=%q; s.dispatchEvent(new Event('change',{bubbles:true}));})()`, sel, value), nil)
 }
 
-// fill replaces what an input holds as typing would, firing input events.
-func fill(sel, value string) chromedp.Action {
-	return chromedp.Evaluate(fmt.Sprintf(`(function(){var i=document.querySelector(%q); i.value=%q; i.dispatchEvent(new Event('input',{bubbles:true}));})()`, sel, value), nil)
-}
-
 // TestSegmentBuilder builds a segment in the dashboard by clicking: two
 // conditions, the estimate following each, the JSON shown, saved, and its
 // page listing the members; then the personas page. Screenshots of each

@@ -87,12 +87,25 @@
   }
 
   // Form fields become JSON; data-type says how: int, list (comma or line
-  // separated), map-int (kind=N per line). Others are strings.
+  // separated), map-int (kind=N per line), checks (the values of the ticked
+  // checkboxes of that name, as a list). Others are strings. A dotted name
+  // (budget.max) nests: {"budget":{"max":…}}.
   function formJSON(form) {
     var out = {};
+    var put = function (name, v) {
+      var keys = name.split('.'), o = out;
+      keys.slice(0, -1).forEach(function (k) { o = o[k] = o[k] || {}; });
+      return (o[keys[keys.length - 1]] = v);
+    };
+    var get = function (name) { return field(out, name); };
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.disabled || el.type === 'submit') return;
       var v = el.value, t = el.dataset.type;
+      if (t === 'checks') {
+        var list = get(el.name) || put(el.name, []);
+        if (el.checked) list.push(el.value);
+        return;
+      }
       if (t === 'int') v = parseInt(v, 10);
       else if (t === 'list') v = v.split(/[\n,]/).map(function (s) { return s.trim(); }).filter(Boolean);
       else if (t === 'map-int') {
@@ -103,7 +116,7 @@
         });
         v = m;
       }
-      out[el.name] = v;
+      put(el.name, v);
     });
     return out;
   }
@@ -642,7 +655,7 @@
     });
   }
 
-  // Shared with page scripts (analytics.js): API calls with the session's
+  // Shared with page scripts (analytics.js, journeys.js): API calls with the session's
   // CSRF token and errors in the API's words, and the toast.
   window.Touchpoint = { api: api, toast: toast };
 
