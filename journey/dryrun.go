@@ -44,7 +44,11 @@ func (e *Engine) DryRun(ctx context.Context, workspace string, def *touchpoint.J
 		ev.Event = t.Event
 	}
 	trigger := recordOf(ev)
-	vars := &env{profile: func() map[string]any { return profileVars(p) }, event: eventVars(ev), now: now,
+	pv, err := e.profileVars(ctx, workspace, p)
+	if err != nil {
+		return nil, err
+	}
+	vars := &env{profile: func() map[string]any { return pv }, event: eventVars(ev), now: now,
 		journey: map[string]any{"id": "dry-run", "version": 0, "arm": "", "entered_at": now}}
 	if cv.entry != nil {
 		if ev.Event != cv.entry.event {

@@ -43,6 +43,14 @@ type Config struct {
 	// PublicURL is where customers reach this server (unsubscribe links,
 	// survey links).
 	PublicURL string
+	// Segments, if set, tells which segments a customer is in now, for
+	// expressions (profile.segments).
+	Segments SegmentReader
+}
+
+// SegmentReader lists the segments a profile is in.
+type SegmentReader interface {
+	ProfileSegments(ctx context.Context, workspace, profileID string) ([]*touchpoint.Segment, error)
 }
 
 // Engine enrols customers and moves them through journeys. It is a log
@@ -326,6 +334,33 @@ func (r *run) profileOf(workspace, id string) *touchpoint.Profile {
 	return p
 }
 
+// varsOf is what expressions see of a profile.
+func (r *run) varsOf(workspace, id string) map[string]any {
+	vars, err := r.e.profileVars(r.ctx, workspace, r.profileOf(workspace, id))
+	if err != nil {
+		r.fail(err)
+	}
+	return vars
+}
+
+// profileVars is what expressions see of a profile: its traits, computed
+// traits and identifiers, and the ids of the segments it is in now.
+func (e *Engine) profileVars(ctx context.Context, workspace string, p *touchpoint.Profile) (map[string]any, error) {
+	vars := profileVars(p)
+	segs := []any{}
+	if p != nil && e.cfg.Segments != nil {
+		in, err := e.cfg.Segments.ProfileSegments(ctx, workspace, p.ID)
+		if err != nil {
+			return vars, err
+		}
+		for _, s := range in {
+			segs = append(segs, s.ID)
+		}
+	}
+	vars["segments"] = segs
+	return vars, nil
+}
+
 func (r *run) settingsOf(ws string) touchpoint.MessagingSettings {
 	if s, ok := r.settings[ws]; ok {
 		return s
@@ -343,7 +378,7 @@ func (r *run) envFor(en *touchpoint.Enrolment, event map[string]any) *env {
 		event = triggerVars(en.Trigger)
 	}
 	return &env{
-		profile: func() map[string]any { return profileVars(r.profile(en)) },
+		profile: func() map[string]any { return r.varsOf(en.Workspace, en.ProfileID) },
 		event:   event,
 		journey: map[string]any{"id": en.JourneyID, "version": en.Version, "arm": en.Arm, "entered_at": en.EnteredAt, "enrolment_id": en.ID},
 		now:     r.now,
@@ -423,7 +458,7 @@ func (r *run) onEvent(ev *touchpoint.Event, p *ProfileRef) {
 		if cv.entry == nil || cv.entry.event != ev.Event || cv.v.Workspace != ev.Workspace {
 			continue
 		}
-		vars := &env{profile: func() map[string]any { return profileVars(r.profileOf(ev.Workspace, p.ID)) }, event: evVars, now: r.now,
+		vars := &env{profile: func() map[string]any { return r.varsOf(ev.Workspace, p.ID) }, event: evVars, now: r.now,
 			journey: map[string]any{"id": cv.v.JourneyID, "version": cv.v.Version}}
 		if !r.match(cv.entry, vars) {
 			continue

@@ -59,6 +59,7 @@ func (n *node) openJourneys() error {
 	n.journeys = journey.NewEngine(journey.Config{
 		Store: n.state, Profiles: n.state, Appender: n.log, Clock: n.clock, Logger: n.logger,
 		IdentityCheckpoint: n.state.IdentityCheckpoint,
+		Segments:           n.state,
 		CheckURL: func(ctx context.Context, allowed []string, raw string) error {
 			return outbound.CheckURL(ctx, outbound.Allowed(allowed, static), raw)
 		},

@@ -131,6 +131,18 @@ func TestSegmentsEndToEnd(t *testing.T) {
 		s.caughtUp()
 	}
 
+	// A journey's branch asks the segment: u01 is in it now, u00 is not.
+	doc := fmt.Sprintf("name: Loyal\nentry: {type: api, next: b}\nnodes:\n  - {id: b, type: branch, branches: [{name: loyal, when: '%q in profile.segments', next: e}], else: ''}\n  - {id: e, type: exit}\n", seg.ID)
+	if _, err := c.PutJourney(ctx, "loyal", []byte(doc)); err != nil {
+		t.Fatal(err)
+	}
+	for user, port := range map[string]string{"u01": "loyal", "u00": "else"} {
+		run, err := c.DryRun(ctx, "loyal", httpapi.DryRunRequest{DryRunRequest: touchpoint.DryRunRequest{Profile: "user_id:" + user}})
+		if err != nil || len(run.Steps) < 2 || run.Steps[1].Port != port {
+			t.Fatalf("dry run for %s: %+v %v (want the %s output)", user, run, err, port)
+		}
+	}
+
 	page, err := c.SegmentMembers(ctx, seg.ID, "", 5)
 	if err != nil || len(page.Members) != 5 || page.Next == "" || page.Members[0].Email == "" {
 		t.Fatalf("page = %+v, %v", page, err)
