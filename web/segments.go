@@ -14,7 +14,12 @@ import (
 // Helpers of the segment and persona templates. They join the shared ones
 // here rather than in components.go, beside the pages that use them.
 func init() {
-	funcs["pct"] = func(f float64) string { return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%" }
+	for _, k := range []string{"sharePct", "share", "score", "bar", "abs", "deref64", "personaValue"} {
+		if _, ok := funcs[k]; ok {
+			panic("web: template helper " + k + " defined twice")
+		}
+	}
+	funcs["sharePct"] = func(f float64) string { return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%" }
 	funcs["share"] = func(n, total int64) string {
 		if total == 0 {
 			return "0%"
@@ -30,7 +35,7 @@ func init() {
 	funcs["bar"] = func(z float64) int { return int(math.Min(100, math.Abs(z)*40)) }
 	funcs["abs"] = math.Abs
 	funcs["deref64"] = func(f *float64) float64 { return *f }
-	funcs["fval"] = func(unit string, f float64) string {
+	funcs["personaValue"] = func(unit string, f float64) string {
 		switch unit {
 		case "share":
 			return strconv.FormatFloat(math.Round(f*100), 'f', -1, 64) + "%"

@@ -65,7 +65,7 @@ func (b *browser) svgText(sel string) string {
 func (b *browser) shotCanvas(name string) {
 	b.t.Helper()
 	b.shot(name)
-	b.run(chromedp.WaitReady(`[data-builder][data-width="wide"]`, chromedp.ByQuery))
+	b.run(chromedp.WaitReady(`[data-builder][data-layout="wide"]`, chromedp.ByQuery))
 }
 
 // count returns how many elements match sel.

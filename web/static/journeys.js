@@ -695,7 +695,7 @@
       else kids.push(h('p', { class: 'fine' }, ['Id ', h('code', { text: doc.id })]));
       kids.push(control({ label: 'Description', obj: doc, key: 'description', kind: 'textarea', rows: 2, mono: false }));
       var exits = doc.exits.map(function (x, i) {
-        return h('fieldset', { class: 'fieldset' }, [h('legend', { text: 'Exit ' + (i + 1) }),
+        return h('fieldset', { class: 'jfieldset' }, [h('legend', { text: 'Exit ' + (i + 1) }),
           control({ label: 'Event', obj: x, key: 'event', field: 'exits[' + i + '].event', placeholder: 'Unsubscribed' }),
           control({ label: 'Only if', obj: x, key: 'conditions', field: 'exits[' + i + '].conditions', kind: 'textarea', rows: 2 }),
           btn('Remove exit', function () { doc.exits.splice(i, 1); changed(); renderPanel(); }, 'btn-danger')]);
@@ -802,12 +802,12 @@
         case 'feedback':
           kids.push(control({ label: 'Survey type', obj: o, key: 'survey_type', kind: 'select', options: [['', 'Any'], ['nps', 'NPS'], ['csat', 'CSAT'], ['ces', 'CES'], ['product_satisfaction', 'Product satisfaction'], ['rating', 'Rating']] }));
           kids.push(control({ label: 'Survey', obj: o, key: 'survey_id', kind: 'select', options: [['', 'Any survey']].concat(data.surveys.map(function (x) { return [x.id, x.name]; })) }));
-          kids.push(h('div', { class: 'form-row' }, [control({ label: 'Score from', obj: o, key: 'score_min', kind: 'number' }), control({ label: 'to', obj: o, key: 'score_max', kind: 'number' })]));
+          kids.push(h('div', { class: 'form-grid' }, [control({ label: 'Score from', obj: o, key: 'score_min', kind: 'number' }), control({ label: 'to', obj: o, key: 'score_max', kind: 'number' })]));
           kids.push(control({ label: 'Only if', obj: o, key: 'conditions', kind: 'textarea', rows: 2, help: 'e.g. event.properties.sentiment == "negative"' }));
           break;
         case 'date':
           kids.push(control({ label: 'Date trait', obj: o, key: 'trait', mono: true, placeholder: 'birthday' }));
-          kids.push(h('div', { class: 'form-row' }, [control({ label: 'Offset', obj: o, key: 'offset', placeholder: '-30d' }), control({ label: 'At (local time)', obj: o, key: 'time_of_day', kind: 'time' })]));
+          kids.push(h('div', { class: 'form-grid' }, [control({ label: 'Offset', obj: o, key: 'offset', placeholder: '-30d' }), control({ label: 'At (local time)', obj: o, key: 'time_of_day', kind: 'time' })]));
           kids.push(control({ label: 'Every year (birthdays)', obj: o, key: 'annual', kind: 'checkbox' }));
           break;
         case 'api':
@@ -816,7 +816,7 @@
       }
       kids.push(section('Re-entry', [
         control({ label: 'A customer may enter', obj: o, key: 'reentry', kind: 'select', options: [['never', 'once'], ['after_exit', 'again after their previous run ended'], ['always', 'again on every trigger']] }),
-        h('div', { class: 'form-row' }, [control({ label: 'At least … between entries', obj: o, key: 'reentry_after', placeholder: '30d' }),
+        h('div', { class: 'form-grid' }, [control({ label: 'At least … between entries', obj: o, key: 'reentry_after', placeholder: '30d' }),
           control({ label: 'At most … entries', obj: o, key: 'max_entries', kind: 'number', min: 0, placeholder: 'no cap' })])]));
       return kids;
     }
@@ -847,7 +847,7 @@
       var kids = [help('Branches are tested in order: the first whose expression holds is taken, else the else output.')];
       o.branches.forEach(function (b, i) {
         var f = 'branches[' + i + ']';
-        kids.push(h('fieldset', { class: 'fieldset' }, [h('legend', { text: 'Branch ' + (i + 1) }),
+        kids.push(h('fieldset', { class: 'jfieldset' }, [h('legend', { text: 'Branch ' + (i + 1) }),
           control({ label: 'Name', obj: b, key: 'name', field: f + '.name', mono: true, lazy: true, then: render }),
           control({ label: 'When', obj: b, key: 'when', field: f + '.when', kind: 'textarea', rows: 2, placeholder: 'profile.traits.plan == "pro"' }),
           editable() ? btn('Remove branch', function () { o.branches.splice(i, 1); changed(); render(); renderPanel(); }, 'btn-danger') : null]));
@@ -867,8 +867,8 @@
       var kids = [help('Each customer is put in one arm at random, by weight. A holdout arm receives nothing: its customers are only watched for the goal, to measure uplift.')];
       o.arms.forEach(function (a, i) {
         var f = 'arms[' + i + ']';
-        kids.push(h('fieldset', { class: 'fieldset' }, [h('legend', { text: 'Arm ' + (i + 1) + ' · ' + Math.round(100 * (a.weight || 0) / total) + '%' }),
-          h('div', { class: 'form-row' }, [
+        kids.push(h('fieldset', { class: 'jfieldset' }, [h('legend', { text: 'Arm ' + (i + 1) + ' · ' + Math.round(100 * (a.weight || 0) / total) + '%' }),
+          h('div', { class: 'form-grid' }, [
             control({ label: 'Name', obj: a, key: 'name', field: f + '.name', mono: true, lazy: true, then: render }),
             control({ label: 'Weight', obj: a, key: 'weight', field: f + '.weight', kind: 'number', min: 1, max: 10000, lazy: true, then: renderPanel })]),
           control({ label: 'Holdout (receives nothing)', obj: a, key: 'holdout', field: f + '.holdout', kind: 'checkbox', then: function () { if (a.holdout) delete a.next; render(); renderPanel(); } }),
@@ -954,7 +954,7 @@
           o.traits = next;
           renderPanel();
         } });
-        kids.push(h('fieldset', { class: 'fieldset' }, [keyCtl,
+        kids.push(h('fieldset', { class: 'jfieldset' }, [keyCtl,
           control({ label: 'Set to', obj: o.traits, key: k, field: 'traits.' + k, mono: true }),
           editable() ? btn('Remove', function () { delete o.traits[k]; changed(); render(); renderPanel(); }, 'btn-danger') : null]));
       });
@@ -1139,7 +1139,7 @@
         if (st.isNew) {
           st.isNew = false;
           history.replaceState(null, '', '/journeys/' + encodeURIComponent(j.id) + '/edit');
-          var tb = document.querySelector('.toolbar');
+          var tb = document.querySelector('.jtoolbar');
           if (tb && !tb.querySelector('[data-b="stats-link"]')) tb.appendChild(h('a', { class: 'btn btn-ghost', href: '/journeys/' + encodeURIComponent(j.id), 'data-b': 'stats-link', text: 'Stats' }));
           if (!st.sel) renderPanel();
         }
@@ -1290,7 +1290,7 @@
         if (wasEditable) setZoom(1); else fit(0.6);
       }
       renderPanel();
-      root.setAttribute('data-width', narrow.matches ? 'narrow' : 'wide');
+      root.setAttribute('data-layout', narrow.matches ? 'narrow' : 'wide');
     };
     if (narrow.addEventListener) narrow.addEventListener('change', onWidth);
     var resizeTimer;
@@ -1299,7 +1299,7 @@
     render();
     if (data.mode === 'stats' || !editable()) fit(0.6);
     renderPanel();
-    root.setAttribute('data-width', narrow.matches ? 'narrow' : 'wide');
+    root.setAttribute('data-layout', narrow.matches ? 'narrow' : 'wide');
     root.setAttribute('data-ready', '');
   }
 
