@@ -53,6 +53,9 @@ type Scope struct {
 	// Segment keeps only customers whose traits match every condition
 	// (fields "trait.<name>").
 	Segment []Condition `json:"segment,omitempty"`
+	// Members keeps only the customers who are now in a segment or a
+	// discovered persona, by id (seg_… or prs_…).
+	Members string `json:"members,omitempty"`
 }
 
 // Validate checks the scope. Returns EINVALID naming the bad field.
@@ -67,6 +70,9 @@ func (s *Scope) Validate() error {
 		if strings.TrimSpace(c) == "" {
 			return FieldError(fmt.Sprintf("channels[%d]", i), "must not be empty")
 		}
+	}
+	if s.Members != "" && !strings.HasPrefix(s.Members, "seg_") && !strings.HasPrefix(s.Members, "prs_") {
+		return FieldError("members", "must be a segment id (seg_…) or a discovered persona's id (prs_…)")
 	}
 	for i := range s.Segment {
 		if err := s.Segment[i].Validate(fmt.Sprintf("segment[%d]", i)); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/touchpoint-cx/touchpoint/duckdb"
 	"github.com/touchpoint-cx/touchpoint/identity"
 	tplog "github.com/touchpoint-cx/touchpoint/log"
+	"github.com/touchpoint-cx/touchpoint/segment"
 )
 
 // t0 is a Monday, so weekly cohorts start on it.
@@ -188,6 +189,27 @@ func TestFunnel(t *testing.T) {
 		got := funnel(touchpoint.FunnelRequest{Scope: touchpoint.Scope{From: &from, To: &to}, Steps: steps("A", "B", "C", "D")})
 		if c := counts(got); !reflect.DeepEqual(c, []int64{1, 1, 1, 1}) {
 			t.Fatalf("counts %v, want [1 1 1 1]", c)
+		}
+	})
+	t.Run("Members", func(t *testing.T) {
+		// bob and dan, in a segment, both stop after B.
+		ms := []segment.MemberChange{{Workspace: "default", SegmentID: "seg_test", ProfileID: "prf_bob", In: true}, {Workspace: "default", SegmentID: "seg_test", ProfileID: "user_id:dan", In: true}}
+		if err := w.ApplySegmentMembers(ctx, ms, 1); err != nil {
+			t.Fatal(err)
+		}
+		got := funnel(touchpoint.FunnelRequest{Scope: touchpoint.Scope{Members: "seg_test"}, Steps: steps("A", "B", "C", "D"), Window: "7d"})
+		if c := counts(got); !reflect.DeepEqual(c, []int64{2, 2, 0, 0}) {
+			t.Fatalf("counts %v, want [2 2 0 0] (bob and dan)", c)
+		}
+		m, err := w.JourneyMap(ctx, touchpoint.JourneyMapRequest{Scope: touchpoint.Scope{Workspace: "default", Members: "seg_test"}})
+		if err != nil || m.Profiles != 2 {
+			t.Fatalf("journey map of the segment: %v customers, %v", m, err)
+		}
+		if c := counts(funnel(touchpoint.FunnelRequest{Scope: touchpoint.Scope{Members: "prs_none"}, Steps: steps("A")})); !reflect.DeepEqual(c, []int64{0}) {
+			t.Fatalf("an empty persona: %v", c)
+		}
+		if _, err := w.Funnel(ctx, touchpoint.FunnelRequest{Scope: touchpoint.Scope{Workspace: "default", Members: "bob"}, Steps: steps("A")}); touchpoint.ErrorField(err) != "members" {
+			t.Fatalf("a bad members id: %v", err)
 		}
 	})
 	t.Run("Where", func(t *testing.T) {

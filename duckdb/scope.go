@@ -41,7 +41,8 @@ const (
 )
 
 // scopeSQL renders the parts of a scope that do not depend on time: the
-// workspace, channels and segment, as a predicate over journey_events j.
+// workspace, channels, trait conditions and segment membership, as a
+// predicate over journey_events j.
 func scopeSQL(s touchpoint.Scope, p *params) (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "j.workspace = %s", p.add(s.Workspace))
@@ -60,6 +61,11 @@ func scopeSQL(s touchpoint.Scope, p *params) (string, error) {
 		fmt.Fprintf(&b, ` AND j.pnum IN (SELECT p.pnum FROM journey_profiles p
 			JOIN profile_traits pt ON pt.workspace = p.workspace AND pt.profile_id = p.profile_id
 			WHERE p.workspace = %s AND %s)`, p.add(s.Workspace), strings.Join(conds, " AND "))
+	}
+	if s.Members != "" {
+		fmt.Fprintf(&b, ` AND j.pnum IN (SELECT p.pnum FROM journey_profiles p
+			JOIN segment_members m ON m.workspace = p.workspace AND m.profile_id = p.profile_id
+			WHERE p.workspace = %s AND m.segment_id = %s)`, p.add(s.Workspace), p.add(s.Members))
 	}
 	return b.String(), nil
 }

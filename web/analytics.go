@@ -51,6 +51,8 @@ type ScopeForm struct {
 	Channels []Choice
 	// Trait and TraitValue keep customers whose trait equals the value.
 	Trait, TraitValue string
+	// Members lists the segments and discovered personas to narrow to.
+	Members []Choice
 }
 
 // Choice is one option of a select or a set of checkboxes.
@@ -79,7 +81,7 @@ func (s ScopeForm) ChannelsLabel() string {
 // analyticsScope reads the scope fields of an analysis form (?from=&to=
 // dates, ?ch= channels, ?trait=&trait_value=) with a default period of the
 // last defaultDays days.
-func analyticsScope(r *http.Request, now time.Time, workspace string, defaultDays int) (ScopeForm, touchpoint.Scope, error) {
+func (d *Dashboard) analyticsScope(r *http.Request, now time.Time, workspace string, defaultDays int) (ScopeForm, touchpoint.Scope, error) {
 	q := r.URL.Query()
 	req := r
 	if q.Get("from") == "" && q.Get("to") == "" {
@@ -137,7 +139,46 @@ func analyticsScope(r *http.Request, now time.Time, workspace string, defaultDay
 		}
 		scope.Segment = append(scope.Segment, cond)
 	}
+	scope.Members = strings.TrimSpace(q.Get("members"))
+	members, err := d.memberChoices(r.Context(), workspace, scope.Members)
+	if err != nil {
+		return form, scope, err
+	}
+	form.Members = members
 	return form, scope, nil
+}
+
+// memberChoices lists the workspace's segments and discovered personas,
+// for narrowing an analysis to their customers; none when the server runs
+// without segments.
+func (d *Dashboard) memberChoices(ctx context.Context, workspace, chosen string) ([]Choice, error) {
+	if d.cfg.Segments == nil {
+		return nil, nil
+	}
+	segs, err := d.cfg.Segments.FindSegments(ctx, touchpoint.SegmentFilter{Workspace: workspace})
+	if err != nil {
+		return nil, err
+	}
+	var out []Choice
+	for _, s := range segs {
+		label := "Segment: " + s.Name
+		if s.Persona {
+			label = "Persona: " + s.Name
+		}
+		out = append(out, Choice{Value: s.ID, Label: label, Selected: s.ID == chosen})
+	}
+	if d.cfg.Personas != nil {
+		ps, _, err := d.cfg.Personas.Personas(ctx, workspace)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			if p.Kind == touchpoint.PersonaDiscovered {
+				out = append(out, Choice{Value: p.ID, Label: "Persona: " + p.Name, Selected: p.ID == chosen})
+			}
+		}
+	}
+	return out, nil
 }
 
 func cloneValues(q url.Values) url.Values {

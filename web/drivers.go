@@ -75,7 +75,7 @@ const forestSize = 15
 
 func (d *Dashboard) loadDrivers(r *http.Request, v *View) error {
 	q := r.URL.Query()
-	form, scope, err := analyticsScope(r, d.cfg.Clock.Now(), v.Workspace.ID, 90)
+	form, scope, err := d.analyticsScope(r, d.cfg.Clock.Now(), v.Workspace.ID, 90)
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ var conditionOps = []Choice{{Value: "eq", Label: "is"}, {Value: "ne", Label: "is
 func (d *Dashboard) loadFunnel(r *http.Request, v *View) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	form, scope, err := analyticsScope(r, d.cfg.Clock.Now(), v.Workspace.ID, 30)
+	form, scope, err := d.analyticsScope(r, d.cfg.Clock.Now(), v.Workspace.ID, 30)
 	if err != nil {
 		return err
 	}

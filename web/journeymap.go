@@ -155,7 +155,7 @@ const (
 func (d *Dashboard) loadJourneyMap(r *http.Request, v *View) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	form, scope, err := analyticsScope(r, d.cfg.Clock.Now(), v.Workspace.ID, 30)
+	form, scope, err := d.analyticsScope(r, d.cfg.Clock.Now(), v.Workspace.ID, 30)
 	if err != nil {
 		return err
 	}

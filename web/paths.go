@@ -55,7 +55,7 @@ type SankeyPoint struct {
 func (d *Dashboard) loadPaths(r *http.Request, v *View) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	form, scope, err := analyticsScope(r, d.cfg.Clock.Now(), v.Workspace.ID, 30)
+	form, scope, err := d.analyticsScope(r, d.cfg.Clock.Now(), v.Workspace.ID, 30)
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ type CurveSeries struct {
 func (d *Dashboard) loadRetention(r *http.Request, v *View) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	form, scope, err := analyticsScope(r, d.cfg.Clock.Now(), v.Workspace.ID, 90)
+	form, scope, err := d.analyticsScope(r, d.cfg.Clock.Now(), v.Workspace.ID, 90)
 	if err != nil {
 		return err
 	}

@@ -123,6 +123,23 @@ func TestSegmentBuilder(t *testing.T) {
 		b.expect(`main`, "Loyal pro buyers", "Customers who did Order Completed at least 2 times in the last 30 days and trait plan is \"pro\"",
 			"Customer 3", "Customer 15", "Entries and exits", "the definition", "Download all as CSV", "Destinations")
 		b.shot("segment")
+		// The journey map narrowed to the segment: its two customers.
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			b.open(s.url+"/analytics/journey-map?members="+id, `[data-kpi="customers"]`)
+			if got := strings.TrimSpace(b.text(`[data-kpi="customers"]`)); got == "2" {
+				break
+			} else if time.Now().After(deadline) {
+				t.Fatalf("the journey map of the segment shows %s customers, want 2", got)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		var chosen string
+		b.eval(`document.querySelector('select[name=members]').value`, &chosen)
+		if chosen != id {
+			t.Fatalf("the scope's segment picker shows %q, want %s", chosen, id)
+		}
+		b.expect(`select[name=members]`, "Segment: Loyal pro buyers")
 		// The list shows it with its size.
 		b.open(s.url+"/segments", `table.data`)
 		b.expect(`table.data`, "Loyal pro buyers", "2")
