@@ -78,6 +78,10 @@ type liveSegment struct {
 	plan      *Plan
 	members   map[int32]struct{}
 	evaluated int
+	// seeding is set while a new or changed definition waits for its
+	// seed in the current pass: whoever enters it then, even a customer
+	// an identity change touched first, enters because of the definition.
+	seeding bool
 }
 
 type factMatch struct {
@@ -917,8 +921,12 @@ func (r *run) record(w *wsState, p int32, segs []*liveSegment, answers map[strin
 		} else {
 			delete(ls.members, p)
 		}
+		reason := r.reason
+		if ls.seeding {
+			reason = touchpoint.ReasonDefinition
+		}
 		r.changes = append(r.changes, Change{Workspace: w.name, SegmentID: ls.def.ID, ProfileID: r.e.ids.rows[p].id,
-			Entered: in, Reason: r.reason, At: r.now})
+			Entered: in, Reason: reason, At: r.now})
 	}
 }
 
@@ -981,6 +989,9 @@ func (e *Engine) finish(ctx context.Context, r *run, seq uint64, swept time.Time
 		r.reason = touchpoint.ReasonDefinition
 		if err := r.decide(ctx, job.w, ps, job.segs); err != nil {
 			return err
+		}
+		for _, ls := range job.segs {
+			ls.seeding = false
 		}
 	}
 	r.reason = seedReason
@@ -1274,6 +1285,9 @@ func (e *Engine) refresh(ctx context.Context) error {
 		if err := e.waitFor(ctx, "identity resolution", e.ck.Seq, e.cfg.Store.IdentityCheckpoint); err != nil {
 			return err
 		}
+	}
+	for _, ls := range changed {
+		ls.seeding = true
 	}
 	if err := e.identityChanges(ctx, r, e.ck.IdentityChange, 0, true); err != nil {
 		return err
