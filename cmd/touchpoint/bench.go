@@ -18,7 +18,7 @@ import (
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("bench", stderr, "bench ingest [--url URL --write-key KEY] [--duration 10s]\n       touchpoint bench identity [--profiles 1000000] [--events 500000]\n       touchpoint bench text [--sentiment-data DIR]\n       touchpoint bench analytics [--events 10000000] [--file PATH] [--runs 5]")
+	fs := newFlagSet("bench", stderr, "bench ingest [--url URL --write-key KEY] [--duration 10s]\n       touchpoint bench identity [--profiles 1000000] [--events 500000]\n       touchpoint bench text [--sentiment-data DIR]\n       touchpoint bench analytics [--events 10000000] [--file PATH] [--runs 5]\n       touchpoint bench journeys [--customers 1000000] [--probes 1000]")
 	url := fs.String("url", "", "`URL` of a running server (default: start one on a temporary data directory)")
 	writeKey := fs.String("write-key", "", "write `key` for --url")
 	duration := fs.Duration("duration", 10*time.Second, "measured time per scenario")
