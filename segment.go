@@ -960,6 +960,9 @@ type PersonaService interface {
 	// RefreshPersonas discovers personas again now. Returns ECONFLICT if a
 	// refresh of the workspace is already running.
 	RefreshPersonas(ctx context.Context, workspace string) (*PersonaRun, error)
+	// DiscoveredPersonas lists the discovered personas as the last run
+	// stored them, without computing anything: for pickers.
+	DiscoveredPersonas(ctx context.Context, workspace string) ([]*Persona, error)
 }
 
 // SegmentHints are what the segment builder suggests as the user types:

@@ -465,6 +465,13 @@ func titleWord(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
+// DiscoveredPersonas lists the discovered personas of the last run, as
+// stored.
+func (p *Personas) DiscoveredPersonas(ctx context.Context, workspace string) ([]*touchpoint.Persona, error) {
+	found, _, err := p.Store.FindPersonas(ctx, workspace)
+	return found, err
+}
+
 // Personas lists manual personas (segments marked as personas, with their
 // members' NPS and churn risk) and the discovered ones of the last run.
 func (p *Personas) Personas(ctx context.Context, workspace string) ([]*touchpoint.Persona, *touchpoint.PersonaRun, error) {

@@ -168,14 +168,12 @@ func (d *Dashboard) memberChoices(ctx context.Context, workspace, chosen string)
 		out = append(out, Choice{Value: s.ID, Label: label, Selected: s.ID == chosen})
 	}
 	if d.cfg.Personas != nil {
-		ps, _, err := d.cfg.Personas.Personas(ctx, workspace)
+		ps, err := d.cfg.Personas.DiscoveredPersonas(ctx, workspace)
 		if err != nil {
 			return nil, err
 		}
 		for _, p := range ps {
-			if p.Kind == touchpoint.PersonaDiscovered {
-				out = append(out, Choice{Value: p.ID, Label: "Persona: " + p.Name, Selected: p.ID == chosen})
-			}
+			out = append(out, Choice{Value: p.ID, Label: "Persona: " + p.Name, Selected: p.ID == chosen})
 		}
 	}
 	return out, nil
