@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/touchpoint-cx/touchpoint"
@@ -70,17 +69,8 @@ func (s *DestinationService) CreateDestination(ctx context.Context, d *touchpoin
 	if _, err := s.Segments.FindSegment(ctx, d.Workspace, d.SegmentID); err != nil {
 		return err
 	}
-	if err := outbound.CheckURL(ctx, s.Sender.AllowedHosts, d.URL); err != nil {
-		// Destinations are allowed by the server's setting, not a workspace's.
-		msg := touchpoint.ErrorMessage(err)
-		if i := strings.Index(msg, "; an admin must allow"); i >= 0 {
-			host := ""
-			if u, err := url.Parse(d.URL); err == nil {
-				host = u.Hostname()
-			}
-			msg = fmt.Sprintf("%s; the server's outbound.allowed_hosts setting must list %q to send there", msg[:i], host)
-		}
-		return touchpoint.FieldError("url", "%s", msg)
+	if err := outbound.CheckURLAllowedIn(ctx, s.Sender.AllowedHosts, d.URL, "the server's outbound.allowed_hosts setting"); err != nil {
+		return touchpoint.FieldError("url", "%s", touchpoint.ErrorMessage(err))
 	}
 	d.Secret = "whsec_" + rand.Text()
 	if err := s.Store.CreateDestination(ctx, d); err != nil {

@@ -75,8 +75,16 @@ func Forbidden(ip netip.Addr) string {
 // CheckURL vets a URL when it is saved: http or https, a host, and no
 // address the host resolves to may be forbidden, unless the host is
 // allowed. A host that does not resolve now is accepted; it is checked
-// again when called.
+// again when called. A refusal says the host must be allowed in the
+// workspace's messaging settings.
 func CheckURL(ctx context.Context, allowed []string, raw string) error {
+	return CheckURLAllowedIn(ctx, allowed, raw, "the messaging settings")
+}
+
+// CheckURLAllowedIn is CheckURL for URLs whose hosts are allowed
+// elsewhere: a refusal names where (e.g. "the server's
+// outbound.allowed_hosts setting").
+func CheckURLAllowedIn(ctx context.Context, allowed []string, raw, where string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return touchpoint.Errorf(touchpoint.EINVALID, "%q is not an http or https URL", raw)
@@ -93,12 +101,12 @@ func CheckURL(ctx context.Context, allowed []string, raw string) error {
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if why := Forbidden(ip); why != "" {
-			return touchpoint.Errorf(touchpoint.EINVALID, "%s is %s; an admin must allow the host %q in the messaging settings", host, why, host)
+			return touchpoint.Errorf(touchpoint.EINVALID, "%s is %s; an admin must allow the host %q in %s", host, why, host, where)
 		}
 		return nil
 	}
 	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return touchpoint.Errorf(touchpoint.EINVALID, "%s is a loopback address; an admin must allow the host %q in the messaging settings", host, host)
+		return touchpoint.Errorf(touchpoint.EINVALID, "%s is a loopback address; an admin must allow the host %q in %s", host, host, where)
 	}
 	lctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
@@ -108,7 +116,7 @@ func CheckURL(ctx context.Context, allowed []string, raw string) error {
 	}
 	for _, a := range addrs {
 		if why := Forbidden(a); why != "" {
-			return touchpoint.Errorf(touchpoint.EINVALID, "%s resolves to %s, %s; an admin must allow the host %q in the messaging settings", host, a, why, host)
+			return touchpoint.Errorf(touchpoint.EINVALID, "%s resolves to %s, %s; an admin must allow the host %q in %s", host, a, why, host, where)
 		}
 	}
 	return nil
