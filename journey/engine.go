@@ -231,6 +231,7 @@ type run struct {
 	counts   map[CountKey]int64
 	events   []touchpoint.Event
 	profiles map[string]*touchpoint.Profile
+	vars     map[string]map[string]any
 	settings map[string]touchpoint.MessagingSettings
 	enqueued bool
 	err      error
@@ -242,7 +243,7 @@ type run struct {
 
 func (e *Engine) newRun(ctx context.Context, tx Tx, cat *catalog) *run {
 	return &run{e: e, ctx: ctx, tx: tx, cat: cat, now: e.cfg.Clock.Now().UTC(), counts: map[CountKey]int64{},
-		profiles: map[string]*touchpoint.Profile{}, settings: map[string]touchpoint.MessagingSettings{}}
+		profiles: map[string]*touchpoint.Profile{}, vars: map[string]map[string]any{}, settings: map[string]touchpoint.MessagingSettings{}}
 }
 
 // appendChunk is how many events a run hands to the log at a time. Chunks
@@ -334,12 +335,18 @@ func (r *run) profileOf(workspace, id string) *touchpoint.Profile {
 	return p
 }
 
-// varsOf is what expressions see of a profile.
+// varsOf is what expressions see of a profile, built once per run like
+// the profile itself.
 func (r *run) varsOf(workspace, id string) map[string]any {
+	if v, ok := r.vars[id]; ok {
+		return v
+	}
 	vars, err := r.e.profileVars(r.ctx, workspace, r.profileOf(workspace, id))
 	if err != nil {
 		r.fail(err)
+		return vars
 	}
+	r.vars[id] = vars
 	return vars
 }
 
