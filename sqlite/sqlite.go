@@ -127,6 +127,15 @@ func registerDriver() {
 // checkpointLoop checkpoints the write-ahead log every second without
 // blocking the writer or readers, and truncates it when the database
 // closes.
+//
+// A checkpoint that runs beside a writer never finds the log fully copied,
+// and SQLite only starts the log over from its beginning when it is: under
+// a steady stream of writes the log would grow by every page written, to
+// gigabytes, each new frame extending the file. So once the log holds more
+// than walRestartFrames, the copy is finished on the writer's own
+// connection, queued between two of its transactions (RESTART: only the
+// frames written since the passive copy began are left to copy), and the
+// next commit writes from the log's start again.
 func (db *DB) checkpointLoop() {
 	defer close(db.stopped)
 	t := time.NewTicker(time.Second)
@@ -136,13 +145,27 @@ func (db *DB) checkpointLoop() {
 		case <-db.stop:
 			return
 		case <-t.C:
-			if _, err := db.cdb.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil && !isBusy(err) {
-				// A failed checkpoint only lets the log grow; the next one
-				// catches up.
-				continue
+			// A failed checkpoint only lets the log grow; the next one
+			// catches up.
+			if frames, err := checkpoint(db.cdb, "PASSIVE"); err == nil && frames > walRestartFrames {
+				_, _ = checkpoint(db.db, "RESTART")
 			}
 		}
 	}
+}
+
+// walRestartFrames is the log's length, in pages, past which a checkpoint
+// starts it over (64 MB at 4 KB pages).
+const walRestartFrames = 16384
+
+// checkpoint runs a checkpoint in mode on conn and returns how many
+// frames the log held.
+func checkpoint(conn *sql.DB, mode string) (int, error) {
+	var busy, frames, copied int
+	if err := conn.QueryRow("PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &copied); err != nil {
+		return 0, err
+	}
+	return frames, nil
 }
 
 func isBusy(err error) bool {
