@@ -42,6 +42,9 @@ type PlatformEvent struct {
 	Timestamp  time.Time
 }
 
+// platformContext is the context of a platform event that names no profile id.
+var platformContext = []byte(`{"library":{"name":"touchpoint"}}`)
+
 // Build makes the log event. Returns EINVALID naming the missing field.
 func (p PlatformEvent) Build() (Event, error) {
 	switch {
@@ -60,17 +63,18 @@ func (p PlatformEvent) Build() (Event, error) {
 		ID: p.ID, Workspace: p.Workspace, SourceID: SystemSourceID, Type: TypeTrack, Event: p.Event,
 		UserID: p.UserID, Channel: p.Channel, Timestamp: p.Timestamp.UTC(), ReceivedAt: p.Timestamp.UTC(),
 	}
-	ctx := map[string]any{"library": map[string]string{"name": "touchpoint"}}
+	var err error
 	switch {
 	case p.UserID == "" && p.ProfileID != "":
 		ev.AnonymousID = p.ProfileID
-		ctx["externalIds"] = []map[string]string{{"type": KindProfile, "id": p.ProfileID, "collection": "users"}}
+		ctx := map[string]any{"library": map[string]string{"name": "touchpoint"},
+			"externalIds": []map[string]string{{"type": KindProfile, "id": p.ProfileID, "collection": "users"}}}
+		if ev.Context, err = json.Marshal(ctx); err != nil {
+			return Event{}, fmt.Errorf("platform event context: %w", err)
+		}
 	default:
 		ev.AnonymousID = p.AnonymousID
-	}
-	var err error
-	if ev.Context, err = json.Marshal(ctx); err != nil {
-		return Event{}, fmt.Errorf("platform event context: %w", err)
+		ev.Context = append(json.RawMessage(nil), platformContext...)
 	}
 	if len(p.Properties) > 0 {
 		if ev.Properties, err = json.Marshal(p.Properties); err != nil {

@@ -102,7 +102,7 @@ func Journeys(ctx context.Context, cfg JourneysConfig) (JourneysResult, error) {
 	}
 	ident := identity.NewEngine(db, func(string) touchpoint.IdentityRules { return touchpoint.DefaultIdentityRules() }, logger)
 	appender := &countingLog{log: l}
-	eng := journey.NewEngine(journey.Config{Store: db, Profiles: db, Appender: appender, Clock: clock, Logger: logger, TimerBatch: 5000})
+	eng := journey.NewEngine(journey.Config{Store: db, Profiles: db, Appender: appender, Clock: clock, Logger: logger})
 
 	var seq uint64
 	n := 0

@@ -229,7 +229,7 @@ type run struct {
 	cat      *catalog
 	now      time.Time
 	counts   map[CountKey]int64
-	events   []touchpoint.Event
+	events   []outEvent
 	profiles map[string]*touchpoint.Profile
 	vars     map[string]map[string]any
 	settings map[string]touchpoint.MessagingSettings
@@ -251,18 +251,29 @@ func (e *Engine) newRun(ctx context.Context, tx Tx, cat *catalog) *run {
 // fsync overlap with the state store's work.
 const appendChunk = 1000
 
-// ship appends the events gathered so far, in the background.
+// ship appends the events gathered so far, in the background: they are
+// built and encoded there too, beside the state store's work.
 func (r *run) ship() {
 	if len(r.events) == 0 || r.e.cfg.Appender == nil {
 		r.events = r.events[:0]
 		return
 	}
-	evs := r.events
-	r.events = make([]touchpoint.Event, 0, appendChunk)
+	out := r.events
+	r.events = make([]outEvent, 0, appendChunk)
 	r.appends.Add(1)
 	go func() {
 		defer r.appends.Done()
-		if err := r.e.cfg.Appender.Append(r.ctx, evs); err != nil {
+		evs := make([]touchpoint.Event, len(out))
+		var err error
+		for i := range out {
+			if evs[i], err = out[i].build(); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			err = r.e.cfg.Appender.Append(r.ctx, evs)
+		}
+		if err != nil {
 			r.appendMu.Lock()
 			if r.appendErr == nil {
 				r.appendErr = fmt.Errorf("append journey events: %w", err)
@@ -270,6 +281,20 @@ func (r *run) ship() {
 			r.appendMu.Unlock()
 		}
 	}()
+}
+
+// outEvent is an event a run appends to the log: a platform event built
+// when it is shipped, or one built already.
+type outEvent struct {
+	platform touchpoint.PlatformEvent
+	built    *touchpoint.Event
+}
+
+func (o *outEvent) build() (touchpoint.Event, error) {
+	if o.built != nil {
+		return *o.built, nil
+	}
+	return o.platform.Build()
 }
 
 // flush writes the counters and waits for every event to be in the log.
@@ -304,13 +329,9 @@ func (r *run) pass(cv *version, nodeID, port string) { r.count(cv, nodeID, "pass
 
 func (r *run) emit(en *touchpoint.Enrolment, id, name string, props map[string]any) {
 	props["journey_id"], props["journey_version"], props["enrolment_id"] = en.JourneyID, en.Version, en.ID
-	ev, err := touchpoint.PlatformEvent{ID: id, Workspace: en.Workspace, ProfileID: en.ProfileID, UserID: en.UserID,
-		Event: name, Properties: props, Timestamp: r.now}.Build()
-	if err != nil {
-		r.fail(err)
-		return
-	}
-	r.events = append(r.events, ev)
+	// props is the run's to give away: no caller touches it after emit.
+	r.events = append(r.events, outEvent{platform: touchpoint.PlatformEvent{ID: id, Workspace: en.Workspace, ProfileID: en.ProfileID, UserID: en.UserID,
+		Event: name, Properties: props, Timestamp: r.now}})
 	if len(r.events) >= appendChunk {
 		r.ship()
 	}
@@ -730,7 +751,7 @@ func (r *run) updateTraits(en *touchpoint.Enrolment, n *node, stepID string) {
 		r.fail(err)
 		return
 	}
-	r.events = append(r.events, ev)
+	r.events = append(r.events, outEvent{built: &ev})
 }
 
 // convert ends an enrolment at its goal.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -313,12 +314,14 @@ func nullPtr(s *string) any {
 	return *s
 }
 
-func scanEnrolment(s scanner) (*touchpoint.Enrolment, error) {
+// scanEnrolment reads an enrolment; lead are destinations for columns the
+// query selects before the enrolment's own (a rowid, say).
+func scanEnrolment(s scanner, lead ...any) (*touchpoint.Enrolment, error) {
 	var e touchpoint.Enrolment
 	var wake, waitEvent, ended sql.NullString
 	var trigger, entered, updated string
-	if err := s.Scan(&e.ID, &e.Workspace, &e.JourneyID, &e.Version, &e.ProfileID, &e.UserID, &e.Status, &e.NodeID, &e.Step,
-		&wake, &waitEvent, &e.Arm, &trigger, &entered, &updated, &ended, &e.EndReason); err != nil {
+	if err := s.Scan(append(lead, &e.ID, &e.Workspace, &e.JourneyID, &e.Version, &e.ProfileID, &e.UserID, &e.Status, &e.NodeID, &e.Step,
+		&wake, &waitEvent, &e.Arm, &trigger, &entered, &updated, &ended, &e.EndReason)...); err != nil {
 		return nil, err
 	}
 	var err error
@@ -355,7 +358,7 @@ func (db *DB) UpdateJourneys(ctx context.Context, fn func(journey.Tx) error) err
 		return fmt.Errorf("begin journeys batch: %w", err)
 	}
 	// As for identity batches, a batch that has begun runs to its end.
-	jtx := &journeyTx{identityTx: newIdentityTx(db, tx, context.WithoutCancel(ctx)), saved: map[string]int{}}
+	jtx := &journeyTx{identityTx: newIdentityTx(db, tx, context.WithoutCancel(ctx)), saved: map[string]int{}, rowids: map[string]int64{}}
 	err = fn(jtx)
 	if err == nil {
 		err = jtx.flushSaves()
@@ -372,38 +375,113 @@ func (db *DB) UpdateJourneys(ctx context.Context, fn func(journey.Tx) error) err
 }
 
 // journeyTx reuses the identity transaction's statement cache. Enrolment
-// saves are held and written many rows to a statement, before the next
-// read and at the end: a timer batch moves thousands of customers, and a
-// statement per customer would cost more than the moves.
+// saves and list additions are held and written many rows to a statement,
+// in key order, before the next read and at the end: a timer batch moves
+// thousands of customers, and a statement per customer would cost more
+// than the moves.
 type journeyTx struct {
 	*identityTx
 	saves []*touchpoint.Enrolment
 	saved map[string]int // enrolment id -> index in saves
+	// rowids are the rowids of the enrolments the transaction read or
+	// inserted, so that saves find their rows without the id index.
+	rowids   map[string]int64
+	listAdds []listAdd
 }
 
-// saveChunk is how many enrolments one UPDATE writes (10 parameters each).
-const saveChunk = 300
+type listAdd struct{ workspace, list, profile, at string }
+
+// saveChunk is how many enrolments one UPDATE writes (10 parameters each);
+// listChunk how many list members one INSERT adds (4 each).
+const (
+	saveChunk = 300
+	listChunk = 500
+)
 
 func (t *journeyTx) flushSaves() error {
-	for start := 0; start < len(t.saves); start += saveChunk {
-		chunk := t.saves[start:min(len(t.saves), start+saveChunk)]
-		var q strings.Builder
-		q.WriteString(t.db.query("enrolment_save_many"))
-		q.WriteString(" (VALUES ")
-		args := make([]any, 0, 10*len(chunk))
-		for i, e := range chunk {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, e.ID, e.Status, e.NodeID, e.Step, nullTime(e.WakeAt), nullString(e.WaitEvent), e.Arm, formatTime(e.UpdatedAt), nullTime(e.EndedAt), e.EndReason)
+	if err := t.flushListAdds(); err != nil {
+		return err
+	}
+	if len(t.saves) == 0 {
+		return nil
+	}
+	// In rowid order, the rows a batch moves are written page by page.
+	byRowid := make([]*touchpoint.Enrolment, 0, len(t.saves))
+	var byID []*touchpoint.Enrolment
+	for _, e := range t.saves {
+		if _, ok := t.rowids[e.ID]; ok {
+			byRowid = append(byRowid, e)
+		} else {
+			byID = append(byID, e)
 		}
-		q.WriteString(") AS v WHERE enrolments.id = v.column1")
-		if _, err := t.tx.ExecContext(t.ctx, q.String(), args...); err != nil {
-			return fmt.Errorf("save enrolments: %w", err)
+	}
+	sort.Slice(byRowid, func(i, j int) bool { return t.rowids[byRowid[i].ID] < t.rowids[byRowid[j].ID] })
+	for _, part := range []struct {
+		saves []*touchpoint.Enrolment
+		where string
+	}{{byRowid, "enrolments.rowid"}, {byID, "enrolments.id"}} {
+		for start := 0; start < len(part.saves); start += saveChunk {
+			chunk := part.saves[start:min(len(part.saves), start+saveChunk)]
+			var q strings.Builder
+			q.WriteString(t.db.query("enrolment_save_many"))
+			q.WriteString(" (VALUES ")
+			args := make([]any, 0, 10*len(chunk))
+			for i, e := range chunk {
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+				var key any = e.ID
+				if rowid, ok := t.rowids[e.ID]; ok {
+					key = rowid
+				}
+				args = append(args, key, e.Status, e.NodeID, e.Step, nullTime(e.WakeAt), nullString(e.WaitEvent), e.Arm, formatTime(e.UpdatedAt), nullTime(e.EndedAt), e.EndReason)
+			}
+			q.WriteString(") AS v WHERE " + part.where + " = v.column1")
+			if _, err := t.tx.ExecContext(t.ctx, q.String(), args...); err != nil {
+				return fmt.Errorf("save enrolments: %w", err)
+			}
 		}
 	}
 	t.saves, t.saved = t.saves[:0], map[string]int{}
+	return nil
+}
+
+// flushListAdds writes the held list additions, in key order.
+func (t *journeyTx) flushListAdds() error {
+	adds := t.listAdds
+	if len(adds) == 0 {
+		return nil
+	}
+	t.listAdds = nil
+	sort.Slice(adds, func(i, j int) bool {
+		a, b := adds[i], adds[j]
+		if a.workspace != b.workspace {
+			return a.workspace < b.workspace
+		}
+		if a.list != b.list {
+			return a.list < b.list
+		}
+		return a.profile < b.profile
+	})
+	for start := 0; start < len(adds); start += listChunk {
+		chunk := adds[start:min(len(adds), start+listChunk)]
+		var q strings.Builder
+		q.WriteString(t.db.query("list_members_add_many"))
+		q.WriteString(" VALUES ")
+		args := make([]any, 0, 4*len(chunk))
+		for i, a := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?)")
+			args = append(args, a.workspace, a.list, a.profile, a.at)
+		}
+		q.WriteString(" ON CONFLICT DO NOTHING")
+		if _, err := t.tx.ExecContext(t.ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("add list members: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -429,7 +507,7 @@ func (t *journeyTx) ActiveEnrolments(workspace string, profileIDs []string) ([]*
 		}
 		defer rows.Close()
 		for rows.Next() {
-			e, err := scanEnrolment(rows)
+			e, err := t.scanEnrolment(rows)
 			if err != nil {
 				return nil, fmt.Errorf("active enrolments: %w", err)
 			}
@@ -438,7 +516,7 @@ func (t *journeyTx) ActiveEnrolments(workspace string, profileIDs []string) ([]*
 		return out, rows.Err()
 	}
 	err := t.queryIn("enrolments_active_of", []any{workspace}, anys(profileIDs), 1, func(rows *sql.Rows) error {
-		e, err := scanEnrolment(rows)
+		e, err := t.scanEnrolment(rows)
 		if err != nil {
 			return err
 		}
@@ -484,7 +562,26 @@ func (t *journeyTx) InsertEnrolment(e *touchpoint.Enrolment) (bool, error) {
 		return false, err
 	}
 	n, err := res.RowsAffected()
-	return n == 1, err
+	if err != nil || n != 1 {
+		return false, err
+	}
+	rowid, err := res.LastInsertId()
+	if err != nil {
+		return false, fmt.Errorf("insert enrolment: %w", err)
+	}
+	t.rowids[e.ID] = rowid
+	return true, nil
+}
+
+// scanEnrolment reads an enrolment whose query selects its rowid first.
+func (t *journeyTx) scanEnrolment(rows *sql.Rows) (*touchpoint.Enrolment, error) {
+	var rowid int64
+	e, err := scanEnrolment(rows, &rowid)
+	if err != nil {
+		return nil, err
+	}
+	t.rowids[e.ID] = rowid
+	return e, nil
 }
 
 func (t *journeyTx) SaveEnrolment(e *touchpoint.Enrolment) error {
@@ -513,7 +610,7 @@ func (t *journeyTx) DueEnrolments(now time.Time, limit int) ([]*touchpoint.Enrol
 	defer rows.Close()
 	var out []*touchpoint.Enrolment
 	for rows.Next() {
-		e, err := scanEnrolment(rows)
+		e, err := t.scanEnrolment(rows)
 		if err != nil {
 			return nil, fmt.Errorf("due enrolments: %w", err)
 		}
@@ -540,7 +637,11 @@ func (t *journeyTx) AddCounts(c map[journey.CountKey]int64) error {
 
 func (t *journeyTx) SetListMember(workspace, list, profileID string, add bool, at time.Time) error {
 	if add {
-		_, err := t.exec("list_member_add", workspace, list, profileID, formatTime(at))
+		t.listAdds = append(t.listAdds, listAdd{workspace, list, profileID, formatTime(at)})
+		return nil
+	}
+	// Additions held so far come first.
+	if err := t.flushListAdds(); err != nil {
 		return err
 	}
 	_, err := t.exec("list_member_remove", workspace, list, profileID)
