@@ -25,8 +25,8 @@ import (
 //
 // Profile reads add the held-back computed traits, so profiles stay live.
 const (
-	pendingMaxEvents = 200_000
-	pendingMaxAge    = 2 * time.Second
+	pendingMaxEvents = 600_000
+	pendingMaxAge    = 10 * time.Second
 )
 
 type pendingIdentity struct {
