@@ -48,6 +48,10 @@ func (db *DB) UpdateIdentity(ctx context.Context, fn func(identity.Tx) error) er
 			tx.Rollback()
 			return fmt.Errorf("load identity index: %w", err)
 		}
+		if db.seen, err = loadSeenFilter(ctx, tx); err != nil {
+			tx.Rollback()
+			return err
+		}
 		db.index = x
 	}
 	itx := newIdentityTx(db, tx, ctx)
@@ -202,7 +206,10 @@ func (t *identityTx) FirstTime(workspace string, eventIDs []string) ([]bool, err
 	for i, id := range eventIDs {
 		h1, h2 := seenKey(workspace, id)
 		keys[i] = seenKeyT{h1, h2}
-		lookup = append(lookup, h1, h2)
+		// Only keys the filter may hold can be stored.
+		if t.db.seen.mayHave(keys[i]) {
+			lookup = append(lookup, h1, h2)
+		}
 	}
 	stored := map[seenKeyT]bool{}
 	err := t.queryIn("identity_seen_keys_any", nil, lookup, 2, func(rows *sql.Rows) error {
@@ -226,6 +233,7 @@ func (t *identityTx) FirstTime(workspace string, eventIDs []string) ([]bool, err
 			continue
 		}
 		t.seen[k] = day
+		t.db.seen.add(k)
 		t.events++
 		out[i] = true
 	}
@@ -256,6 +264,16 @@ func (t *identityTx) pruneSeen() error {
 	}
 	if _, err := t.exec("identity_seen_key_prune", day-int64(SeenRetention/(24*time.Hour))); err != nil {
 		return err
+	}
+	// A filter holding more keys than it was sized for answers "maybe"
+	// too often; the pruned table sizes a new one. Keys held back are not
+	// in the table yet (they are written before the prune, in flush).
+	if t.db.seen.full() {
+		f, err := loadSeenFilter(t.ctx, t.tx)
+		if err != nil {
+			return err
+		}
+		t.db.seen = f
 	}
 	t.db.prunedDay = day
 	return nil

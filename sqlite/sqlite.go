@@ -42,9 +42,12 @@ type DB struct {
 	// with the tables. index is nil until the first batch loads it.
 	identityMu sync.Mutex
 	index      *identityIndex
-	legacySeen bool  // identity_seen still holds ids to consult
-	prunedDay  int64 // the day identity_seen_keys was last pruned
-	pending    *pendingIdentity
+	legacySeen bool // identity_seen still holds ids to consult
+	// seen holds, for the identity writer, the keys of the events it has
+	// applied (see seenfilter.go).
+	seen      *seenFilter
+	prunedDay int64 // the day identity_seen_keys was last pruned
+	pending   *pendingIdentity
 	// StateCacheSize is how many profile states identity resolution keeps
 	// decoded in memory (DefaultStateCacheSize unless set before the first
 	// batch). Each takes about a kilobyte.
