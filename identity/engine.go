@@ -174,13 +174,14 @@ func (e *Engine) previous(tx Tx, ev *touchpoint.Event, rules touchpoint.Identity
 // resolve finds, creates or merges the profile of an event's identifiers
 // (most specific first) and returns the row that owns the event.
 func (e *Engine) resolve(tx Tx, ev *touchpoint.Event, ids []touchpoint.Identifier, rules touchpoint.IdentityRules) (string, error) {
-	owners := make([]string, len(ids))
 	var target string // canonical profile of the most specific known identifier
 	var canon []string
 	unknown := 0
 	known := ids[:0:0]
+	owners := make([]string, 0, len(ids))
+	canonicals := make([]string, 0, len(ids))
 	for _, id := range ids {
-		o, _, err := tx.Owner(ev.Workspace, id)
+		o, c, err := tx.Owner(ev.Workspace, id)
 		if err != nil {
 			return "", err
 		}
@@ -188,18 +189,15 @@ func (e *Engine) resolve(tx Tx, ev *touchpoint.Event, ids []touchpoint.Identifie
 		// attached to a profile as an identifier.
 		if id.Kind != touchpoint.KindProfile || o != "" {
 			known = append(known, id)
+			owners, canonicals = append(owners, o), append(canonicals, c)
 		}
 	}
 	ids = known
 	if len(ids) == 0 {
 		return "", nil
 	}
-	for i, id := range ids {
-		o, c, err := tx.Owner(ev.Workspace, id)
-		if err != nil {
-			return "", err
-		}
-		owners[i] = o
+	for i, o := range owners {
+		c := canonicals[i]
 		if o == "" {
 			unknown++
 			continue
