@@ -1020,6 +1020,37 @@ type JourneyService interface {
 	// FindEnrolments lists a journey's enrolments, newest first, or a
 	// profile's when profileID is set.
 	FindEnrolments(ctx context.Context, f EnrolmentFilter) ([]*Enrolment, error)
+
+	// Lists returns the lists journeys have added customers to, by name,
+	// with their sizes. A list whose members were all removed is gone.
+	Lists(ctx context.Context, workspace string) ([]List, error)
+
+	// ListMembers returns up to limit members of a list, by profile id,
+	// after the profile id after. Returns EINVALID for a bad list name.
+	ListMembers(ctx context.Context, workspace, list, after string, limit int) ([]ListMember, error)
+}
+
+// List is a named set of customers that journeys add to and remove from
+// (a list node): a call-back list, a tag for a campaign.
+type List struct {
+	Name    string `json:"name"`
+	Members int64  `json:"members"`
+	// LastAdded is when the newest member joined.
+	LastAdded time.Time `json:"last_added"`
+}
+
+// ListMember is one customer in a list.
+type ListMember struct {
+	ProfileID string    `json:"profile_id"`
+	AddedAt   time.Time `json:"added_at"`
+}
+
+// ValidateListName checks a list name as list nodes require it.
+func ValidateListName(name string) error {
+	if !nodeIDPattern.MatchString(name) {
+		return FieldError("list", "a list name is 1 to 63 letters, digits, '-' or '_', starting with a letter or digit")
+	}
+	return nil
 }
 
 // EnrolmentFilter selects enrolments. Nil fields do not filter.

@@ -88,6 +88,25 @@ func (c *Client) Enrolments(ctx context.Context, id string) ([]*touchpoint.Enrol
 	return out.Enrolments, err
 }
 
+// Lists returns the workspace's lists with their sizes.
+func (c *Client) Lists(ctx context.Context) ([]touchpoint.List, error) {
+	var out ListsResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/lists", nil, "", &out)
+	return out.Lists, err
+}
+
+// ListMembers returns a page of a list's members after the profile id
+// after ("" for the first page) and the cursor of the next page.
+func (c *Client) ListMembers(ctx context.Context, list, after string, limit int) ([]touchpoint.ListMember, string, error) {
+	v := url.Values{"limit": {strconv.Itoa(limit)}}
+	if after != "" {
+		v.Set("after", after)
+	}
+	var out ListMembersResponse
+	err := c.do(ctx, http.MethodGet, "/api/v1/lists/"+url.PathEscape(list)+"/members?"+v.Encode(), nil, "", &out)
+	return out.Members, out.Next, err
+}
+
 // Messages lists the outbox, by status if not "".
 func (c *Client) Messages(ctx context.Context, status string) ([]*touchpoint.Delivery, error) {
 	v := url.Values{"limit": {"1000"}}

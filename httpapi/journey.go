@@ -453,6 +453,8 @@ func (s *Server) journeyRoutes(r chi.Router) {
 	r.With(s.require(touchpoint.PermWorkspaceAdmin)).Get("/messaging/webhook-secret", s.handle(s.handleWebhookSecret))
 	r.With(s.require(touchpoint.PermMessagesSend)).Post("/journeys/{id}/enrol", s.handle(s.handleEnrol))
 	r.With(s.require(touchpoint.PermProfilesRead)).Get("/messages", s.handle(s.handleMessages))
+	r.With(s.require(touchpoint.PermProfilesRead)).Get("/lists", s.handle(s.handleLists))
+	r.With(s.require(touchpoint.PermProfilesRead)).Get("/lists/{list}/members", s.handle(s.handleListMembers))
 	r.With(s.require(touchpoint.PermMessagesSend)).Post("/messages/{id}/retry", s.handle(s.handleRetryMessage))
 	r.With(s.require(touchpoint.PermProfilesRead)).Get("/profiles/{id}/consent", s.handle(s.handleGetConsent))
 	r.Group(func(r chi.Router) {
@@ -462,6 +464,44 @@ func (s *Server) journeyRoutes(r chi.Router) {
 		r.Post("/suppressions", s.handle(s.handleAddSuppression))
 		r.Delete("/suppressions/{kind}/{value}", s.handle(s.handleRemoveSuppression))
 	})
+}
+
+// ListsResponse is the answer to GET /api/v1/lists.
+type ListsResponse struct {
+	Lists []touchpoint.List `json:"lists"`
+}
+
+func (s *Server) handleLists(w http.ResponseWriter, r *http.Request) error {
+	ls, err := s.cfg.Journeys.Lists(r.Context(), workspaceOf(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ListsResponse{Lists: ls})
+	return nil
+}
+
+// ListMembersResponse is a page of GET /api/v1/lists/{list}/members.
+type ListMembersResponse struct {
+	Members []touchpoint.ListMember `json:"members"`
+	// Next is the cursor of the next page (after=…), empty at the end.
+	Next string `json:"next,omitempty"`
+}
+
+func (s *Server) handleListMembers(w http.ResponseWriter, r *http.Request) error {
+	limit, err := limitParam(r, touchpoint.DefaultMemberLimit, touchpoint.MaxMemberLimit)
+	if err != nil {
+		return err
+	}
+	ms, err := s.cfg.Journeys.ListMembers(r.Context(), workspaceOf(r), chi.URLParam(r, "list"), r.URL.Query().Get("after"), limit)
+	if err != nil {
+		return err
+	}
+	out := ListMembersResponse{Members: ms}
+	if len(ms) == limit {
+		out.Next = ms[len(ms)-1].ProfileID
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // WebhookSecretResponse is the answer to GET /api/v1/messaging/webhook-secret.

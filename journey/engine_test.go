@@ -384,6 +384,13 @@ nodes:
 	if p := st.Nodes["route"].Passed; p["vip"] != 1 || p["angry"] != 1 || p["else"] != 1 || st.Enrolled != 3 {
 		t.Fatalf("branch stats %+v, enrolled %d (the promoter must not enter)", p, st.Enrolled)
 	}
+	rich, err := b.db.FindProfile(b.ctx, ws, touchpoint.Identifier{Kind: "user_id", Value: "rich"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms, err := b.db.ListMembers(b.ctx, ws, "vip-callback", "", 10); err != nil || len(ms) != 1 || ms[0].ProfileID != rich.ID {
+		t.Fatalf("vip-callback list %+v %v, want %s", ms, err, rich.ID)
+	}
 	ids := b.log.named("identify")
 	if len(ids) != 1 || !strings.Contains(string(ids[0].Traits), `"last_detractor_score":2`) || ids[0].UserID != "angry" {
 		t.Fatalf("trait update events %+v", ids)

@@ -285,6 +285,53 @@ func (db *DB) JourneyStats(ctx context.Context, workspace, id string, version in
 	return st, nil
 }
 
+// Lists returns a workspace's lists with their sizes, by name.
+func (db *DB) Lists(ctx context.Context, workspace string) ([]touchpoint.List, error) {
+	rows, err := db.rdb.QueryContext(ctx, db.query("lists_summary"), workspace)
+	if err != nil {
+		return nil, fmt.Errorf("lists: %w", err)
+	}
+	defer rows.Close()
+	out := []touchpoint.List{}
+	for rows.Next() {
+		var l touchpoint.List
+		var last string
+		if err := rows.Scan(&l.Name, &l.Members, &last); err != nil {
+			return nil, fmt.Errorf("lists: %w", err)
+		}
+		if l.LastAdded, err = parseTime(last); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// ListMembers returns a page of a list's members by profile id.
+func (db *DB) ListMembers(ctx context.Context, workspace, list, after string, limit int) ([]touchpoint.ListMember, error) {
+	if err := touchpoint.ValidateListName(list); err != nil {
+		return nil, err
+	}
+	rows, err := db.rdb.QueryContext(ctx, db.query("list_members_page"), workspace, list, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
+	defer rows.Close()
+	out := []touchpoint.ListMember{}
+	for rows.Next() {
+		var m touchpoint.ListMember
+		var at string
+		if err := rows.Scan(&m.ProfileID, &at); err != nil {
+			return nil, fmt.Errorf("list members: %w", err)
+		}
+		if m.AddedAt, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
 // FindEnrolments lists enrolments, newest first.
 func (db *DB) FindEnrolments(ctx context.Context, f touchpoint.EnrolmentFilter) ([]*touchpoint.Enrolment, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {

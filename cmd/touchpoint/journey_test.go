@@ -331,11 +331,11 @@ goal: {event: Order Completed}
 		}
 	})
 	t.Run("DryRunAndEnrol", func(t *testing.T) {
-		if _, err := c.PutJourney(ctx, "vip", []byte("name: VIP\nentry: {type: api, next: b}\nnodes:\n  - {id: b, type: branch, branches: [{name: named, when: 'profile.traits.first_name == \"Ana\"', next: e}], else: ''}\n  - {id: e, type: exit}\n")); err != nil {
+		if _, err := c.PutJourney(ctx, "vip", []byte("name: VIP\nentry: {type: api, next: b}\nnodes:\n  - {id: b, type: branch, branches: [{name: named, when: 'profile.traits.first_name == \"Ana\"', next: tag}], else: ''}\n  - {id: tag, type: list, list: vip-callback, op: add, next: e}\n  - {id: e, type: exit}\n")); err != nil {
 			t.Fatal(err)
 		}
 		run, err := c.DryRun(ctx, "vip", httpapi.DryRunRequest{DryRunRequest: touchpoint.DryRunRequest{Profile: "email:ANA@example.com"}})
-		if err != nil || len(run.Steps) != 3 || run.Steps[1].Port != "named" {
+		if err != nil || len(run.Steps) != 4 || run.Steps[1].Port != "named" {
 			t.Fatalf("dry run %+v %v", run, err)
 		}
 		if _, err := c.Enrol(ctx, "vip", "user_id:ana", nil); touchpoint.ErrorCode(err) != touchpoint.ECONFLICT {
@@ -347,6 +347,18 @@ goal: {event: Order Completed}
 		en, err := c.Enrol(ctx, "vip", "user_id:ana", json.RawMessage(`{"by":"test"}`))
 		if err != nil || en.Status != "completed" {
 			t.Fatalf("enrol %+v %v", en, err)
+		}
+		// The list node's list can be read back.
+		lists, err := c.Lists(ctx)
+		if err != nil || len(lists) != 1 || lists[0].Name != "vip-callback" || lists[0].Members != 1 {
+			t.Fatalf("lists %+v %v", lists, err)
+		}
+		members, next, err := c.ListMembers(ctx, "vip-callback", "", 10)
+		if err != nil || len(members) != 1 || members[0].ProfileID != en.ProfileID || next != "" {
+			t.Fatalf("list members %+v %q %v", members, next, err)
+		}
+		if _, _, err := c.ListMembers(ctx, "no such list!", "", 10); touchpoint.ErrorField(err) != "list" {
+			t.Fatalf("bad list name: %v", err)
 		}
 	})
 	s.stop()

@@ -1,0 +1,1 @@
+SELECT list, count(*), max(added_at) FROM list_members WHERE workspace = ? GROUP BY list ORDER BY list
