@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -151,9 +152,32 @@ func (db *DB) checkpointLoop() {
 			// A failed checkpoint only lets the log grow; the next one
 			// catches up.
 			if frames, err := checkpoint(db.cdb, "PASSIVE"); err == nil && frames > walRestartFrames {
-				_, _ = checkpoint(db.db, "RESTART")
+				db.restartLog()
 			}
 		}
+	}
+}
+
+// restartLog finishes the checkpoint on the writer's connection and lets
+// the next commit start the log over. A reader still using the log would
+// make it wait; it waits at most 100 ms, so writers are never held up
+// longer, and the next second tries again.
+func (db *DB) restartLog() {
+	ctx := context.Background()
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 100"); err != nil {
+		return
+	}
+	var busy, frames, copied int
+	_ = conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &frames, &copied)
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 5000"); err != nil {
+		// A connection left with the short timeout would fail writes
+		// that should wait: drop it, the pool opens a fresh one.
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 	}
 }
 
