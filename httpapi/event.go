@@ -79,12 +79,9 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Type = &t
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > touchpoint.MaxEventLimit {
-			return touchpoint.FieldError("limit", "must be a whole number from 1 to %d", touchpoint.MaxEventLimit)
-		}
-		f.Limit = n
+	var err error
+	if f.Limit, err = limitParam(r, f.Limit, touchpoint.MaxEventLimit); err != nil {
+		return err
 	}
 	events, err := s.cfg.Events.FindEvents(r.Context(), f)
 	if err != nil {
@@ -95,6 +92,20 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, EventsResponse{Events: events})
 	return nil
+}
+
+// limitParam reads the ?limit= of a request: def when absent, else a
+// whole number from 1 to maxLimit.
+func limitParam(r *http.Request, def, maxLimit int) (int, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxLimit {
+		return 0, touchpoint.FieldError("limit", "must be a whole number from 1 to %d", maxLimit)
+	}
+	return n, nil
 }
 
 // decodeBody decodes a JSON admin request body, rejecting unknown fields so

@@ -338,12 +338,9 @@ func (s *Server) handleEnrolments(w http.ResponseWriter, r *http.Request) error 
 		}
 		f.ProfileID = &p.ID
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			return touchpoint.FieldError("limit", "must be a whole number from 1 to 1000")
-		}
-		f.Limit = n
+	var err error
+	if f.Limit, err = limitParam(r, f.Limit, 1000); err != nil {
+		return err
 	}
 	es, err := s.cfg.Journeys.FindEnrolments(r.Context(), f)
 	if err != nil {
@@ -376,12 +373,9 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request) error {
 	if v := q.Get("profile_id"); v != "" {
 		f.ProfileID = &v
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			return touchpoint.FieldError("limit", "must be a whole number from 1 to 1000")
-		}
-		f.Limit = n
+	var err error
+	if f.Limit, err = limitParam(r, f.Limit, 1000); err != nil {
+		return err
 	}
 	ms, err := s.cfg.Deliveries.FindDeliveries(r.Context(), f)
 	if err != nil {

@@ -87,12 +87,9 @@ func (s *Server) handleDebugger(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return touchpoint.FieldError("status", "must be accepted or rejected, not %q", v)
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > touchpoint.DebugCallsPerWorkspace {
-			return touchpoint.FieldError("limit", "must be a whole number from 1 to %d", touchpoint.DebugCallsPerWorkspace)
-		}
-		f.Limit = n
+	var err error
+	if f.Limit, err = limitParam(r, f.Limit, touchpoint.DebugCallsPerWorkspace); err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, DebuggerResponse{Calls: s.cfg.Debug.Recent(workspaceOf(r), f)})
 	return nil

@@ -205,10 +205,8 @@ func (s *Server) handleTimeline(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := touchpoint.TimelineFilter{Workspace: ws, Limit: 1000}
 	q := r.URL.Query()
-	if v := q.Get("limit"); v != "" {
-		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > touchpoint.MaxEventLimit {
-			return touchpoint.FieldError("limit", "must be a whole number from 1 to %d", touchpoint.MaxEventLimit)
-		}
+	if f.Limit, err = limitParam(r, f.Limit, touchpoint.MaxEventLimit); err != nil {
+		return err
 	}
 	if v := q.Get("since"); v != "" {
 		t, err := touchpoint.ParseTime("since", v)

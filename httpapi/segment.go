@@ -210,18 +210,6 @@ type MembersResponse struct {
 	Next string `json:"next,omitempty"`
 }
 
-func limitParam(r *http.Request, def, maxLimit int) (int, error) {
-	v := r.URL.Query().Get("limit")
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > maxLimit {
-		return 0, touchpoint.FieldError("limit", "must be a whole number from 1 to %d", maxLimit)
-	}
-	return n, nil
-}
-
 func (s *Server) handleSegmentMembers(w http.ResponseWriter, r *http.Request) error {
 	svc, err := s.segments()
 	if err != nil {
