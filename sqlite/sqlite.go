@@ -71,7 +71,7 @@ func Open(ctx context.Context, path string, clock touchpoint.Clock) (*DB, error)
 	// makes every identity lookup a read from the OS), and pages beyond it
 	// are read through a memory map instead of a system call each.
 	registerDriver()
-	const tuning = "&_cache_size=-262144&_busy_timeout=5000&_foreign_keys=on"
+	const tuning = "&_cache_size=-262144&_busy_timeout=" + busyTimeoutMS + "&_foreign_keys=on"
 	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate" + tuning
 	sdb, err := sql.Open(driverName, dsn)
 	if err != nil {
@@ -88,7 +88,7 @@ func Open(ctx context.Context, path string, clock touchpoint.Clock) (*DB, error)
 	// Checkpoints copy the write-ahead log back into the database file. They
 	// run on a connection of their own, beside the writer, instead of
 	// inside whichever commit crosses the threshold.
-	cdb, err := sql.Open(driverName, "file:"+path+"?_journal_mode=WAL&_busy_timeout=5000")
+	cdb, err := sql.Open(driverName, "file:"+path+"?_journal_mode=WAL&_busy_timeout="+busyTimeoutMS)
 	if err != nil {
 		sdb.Close()
 		rdb.Close()
@@ -104,10 +104,6 @@ func Open(ctx context.Context, path string, clock touchpoint.Clock) (*DB, error)
 		db.Close()
 		return nil, err
 	}
-	if _, err := sdb.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open state: %w", err)
-	}
 	db.stop, db.stopped = make(chan struct{}), make(chan struct{})
 	go db.checkpointLoop()
 	return db, nil
@@ -117,12 +113,13 @@ const driverName = "sqlite3_touchpoint"
 
 var registerOnce sync.Once
 
-// registerDriver registers SQLite with a hook that maps the database into
-// memory on every new connection.
+// registerDriver registers SQLite with a hook that, on every new
+// connection, maps the database into memory and leaves checkpoints to
+// checkpointLoop (a writer connection the pool replaces keeps that too).
 func registerDriver() {
 	registerOnce.Do(func() {
 		sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-			_, err := c.Exec("PRAGMA mmap_size = 2147418112", nil)
+			_, err := c.Exec("PRAGMA mmap_size = 2147418112; PRAGMA wal_autocheckpoint = 0", nil)
 			return err
 		}})
 	})
@@ -172,14 +169,16 @@ func (db *DB) restartLog() {
 	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 100"); err != nil {
 		return
 	}
-	var busy, frames, copied int
-	_ = conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &frames, &copied)
-	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 5000"); err != nil {
+	_, _ = checkpoint(conn, "RESTART")
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = "+busyTimeoutMS); err != nil {
 		// A connection left with the short timeout would fail writes
 		// that should wait: drop it, the pool opens a fresh one.
 		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 	}
 }
+
+// busyTimeoutMS is how long a connection waits for a lock.
+const busyTimeoutMS = "5000"
 
 // walRestartFrames is the log's length, in pages, past which a checkpoint
 // starts it over (64 MB at 4 KB pages).
@@ -187,9 +186,11 @@ const walRestartFrames = 16384
 
 // checkpoint runs a checkpoint in mode on conn and returns how many
 // frames the log held.
-func checkpoint(conn *sql.DB, mode string) (int, error) {
+func checkpoint(conn interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, mode string) (int, error) {
 	var busy, frames, copied int
-	if err := conn.QueryRow("PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &copied); err != nil {
+	if err := conn.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &frames, &copied); err != nil {
 		return 0, err
 	}
 	return frames, nil
