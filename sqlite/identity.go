@@ -291,16 +291,7 @@ func (t *identityTx) queryIn(name string, lead, values []any, width int, scan fu
 		if width > 1 {
 			q.WriteString("VALUES ")
 		}
-		for i := 0; i < len(chunk)/width; i++ {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			if width == 2 {
-				q.WriteString("(?, ?)")
-			} else {
-				q.WriteByte('?')
-			}
-		}
+		placeholders(&q, len(chunk)/width, width)
 		q.WriteByte(')')
 		rows, err := t.tx.QueryContext(t.ctx, q.String(), append(append([]any{}, lead...), chunk...)...)
 		if err != nil {
@@ -318,6 +309,21 @@ func (t *identityTx) queryIn(name string, lead, values []any, width int, scan fu
 		}
 	}
 	return nil
+}
+
+// placeholders writes rows parameter groups of width values each, comma
+// separated: "?, ?" when width is 1, "(?, ?), (?, ?)" when it is 2.
+func placeholders(q *strings.Builder, rows, width int) {
+	group := "?"
+	if width > 1 {
+		group = "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	}
+	for i := range rows {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(group)
+	}
 }
 
 func anys(ss []string) []any {

@@ -472,12 +472,9 @@ func (t *journeyTx) flushSaves() error {
 			var q strings.Builder
 			q.WriteString(t.db.query("enrolment_save_many"))
 			q.WriteString(" (VALUES ")
+			placeholders(&q, len(chunk), 10)
 			args := make([]any, 0, 10*len(chunk))
-			for i, e := range chunk {
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			for _, e := range chunk {
 				var key any = e.ID
 				if rowid, ok := t.rowids[e.ID]; ok {
 					key = rowid
@@ -516,12 +513,9 @@ func (t *journeyTx) flushListAdds() error {
 		var q strings.Builder
 		q.WriteString(t.db.query("list_members_add_many"))
 		q.WriteString(" VALUES ")
+		placeholders(&q, len(chunk), 4)
 		args := make([]any, 0, 4*len(chunk))
-		for i, a := range chunk {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?)")
+		for _, a := range chunk {
 			args = append(args, a.workspace, a.list, a.profile, a.at)
 		}
 		q.WriteString(" ON CONFLICT DO NOTHING")

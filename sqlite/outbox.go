@@ -206,7 +206,11 @@ func (db *DB) PutInApp(ctx context.Context, workspace, profileID string, m *touc
 }
 
 func inClause(q string, n int) string {
-	return q + " (" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+	var b strings.Builder
+	b.WriteString(q + " (")
+	placeholders(&b, n, 1)
+	b.WriteByte(')')
+	return b.String()
 }
 
 // PendingInApp returns unseen messages and marks them delivered.
