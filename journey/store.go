@@ -79,7 +79,8 @@ type Tx interface {
 	Entries(workspace, journeyID, profileID string) (Entries, error)
 	// InsertEnrolment stores a new enrolment; false if its id exists.
 	InsertEnrolment(e *touchpoint.Enrolment) (bool, error)
-	// SaveEnrolment stores an enrolment's new position.
+	// SaveEnrolment stores the new position of an enrolment the
+	// transaction read or inserted.
 	SaveEnrolment(e *touchpoint.Enrolment) error
 	// DueEnrolments returns active enrolments whose timer is at or before now.
 	DueEnrolments(now time.Time, limit int) ([]*touchpoint.Enrolment, error)

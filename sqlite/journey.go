@@ -431,7 +431,7 @@ type journeyTx struct {
 	saves []*touchpoint.Enrolment
 	saved map[string]int // enrolment id -> index in saves
 	// rowids are the rowids of the enrolments the transaction read or
-	// inserted, so that saves find their rows without the id index.
+	// inserted: saves find their rows by them, without the id index.
 	rowids   map[string]int64
 	listAdds []listAdd
 }
@@ -453,38 +453,21 @@ func (t *journeyTx) flushSaves() error {
 		return nil
 	}
 	// In rowid order, the rows a batch moves are written page by page.
-	byRowid := make([]*touchpoint.Enrolment, 0, len(t.saves))
-	var byID []*touchpoint.Enrolment
-	for _, e := range t.saves {
-		if _, ok := t.rowids[e.ID]; ok {
-			byRowid = append(byRowid, e)
-		} else {
-			byID = append(byID, e)
+	saves := t.saves
+	sort.Slice(saves, func(i, j int) bool { return t.rowids[saves[i].ID] < t.rowids[saves[j].ID] })
+	for start := 0; start < len(saves); start += saveChunk {
+		chunk := saves[start:min(len(saves), start+saveChunk)]
+		var q strings.Builder
+		q.WriteString(t.db.query("enrolment_save_many"))
+		q.WriteString(" (VALUES ")
+		placeholders(&q, len(chunk), 10)
+		q.WriteString(") AS v WHERE enrolments.rowid = v.column1")
+		args := make([]any, 0, 10*len(chunk))
+		for _, e := range chunk {
+			args = append(args, t.rowids[e.ID], e.Status, e.NodeID, e.Step, nullTime(e.WakeAt), nullString(e.WaitEvent), e.Arm, formatTime(e.UpdatedAt), nullTime(e.EndedAt), e.EndReason)
 		}
-	}
-	sort.Slice(byRowid, func(i, j int) bool { return t.rowids[byRowid[i].ID] < t.rowids[byRowid[j].ID] })
-	for _, part := range []struct {
-		saves []*touchpoint.Enrolment
-		where string
-	}{{byRowid, "enrolments.rowid"}, {byID, "enrolments.id"}} {
-		for start := 0; start < len(part.saves); start += saveChunk {
-			chunk := part.saves[start:min(len(part.saves), start+saveChunk)]
-			var q strings.Builder
-			q.WriteString(t.db.query("enrolment_save_many"))
-			q.WriteString(" (VALUES ")
-			placeholders(&q, len(chunk), 10)
-			args := make([]any, 0, 10*len(chunk))
-			for _, e := range chunk {
-				var key any = e.ID
-				if rowid, ok := t.rowids[e.ID]; ok {
-					key = rowid
-				}
-				args = append(args, key, e.Status, e.NodeID, e.Step, nullTime(e.WakeAt), nullString(e.WaitEvent), e.Arm, formatTime(e.UpdatedAt), nullTime(e.EndedAt), e.EndReason)
-			}
-			q.WriteString(") AS v WHERE " + part.where + " = v.column1")
-			if _, err := t.tx.ExecContext(t.ctx, q.String(), args...); err != nil {
-				return fmt.Errorf("save enrolments: %w", err)
-			}
+		if _, err := t.tx.ExecContext(t.ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("save enrolments: %w", err)
 		}
 	}
 	t.saves, t.saved = t.saves[:0], map[string]int{}
@@ -626,6 +609,9 @@ func (t *journeyTx) scanEnrolment(rows *sql.Rows) (*touchpoint.Enrolment, error)
 }
 
 func (t *journeyTx) SaveEnrolment(e *touchpoint.Enrolment) error {
+	if _, ok := t.rowids[e.ID]; !ok {
+		return fmt.Errorf("save enrolment %s: not read or inserted in this transaction", e.ID)
+	}
 	c := *e
 	if i, ok := t.saved[e.ID]; ok {
 		t.saves[i] = &c
