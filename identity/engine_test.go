@@ -299,25 +299,30 @@ func sqliteCount(b *bundle, q string, dest any) error {
 }
 
 func TestLargeBatch(t *testing.T) {
-	// More identifiers and events than one bulk lookup carries.
+	// More identifiers and events than one bulk lookup or write carries,
+	// and not a whole number of them.
+	const n = 1234
 	e, b := setup(t)
 	var batch []touchpoint.Event
-	for i := 0; i < 1200; i++ {
+	for i := 0; i < n; i++ {
 		batch = append(batch, b.ev(touchpoint.TypeIdentify, fmt.Sprintf("u%d", i), fmt.Sprintf("a%d", i), i, traits(fmt.Sprintf(`{"email":"u%d@example.com"}`, i))))
 	}
 	b.apply(t, e, batch...)
 	var more []touchpoint.Event
-	for i := 0; i < 1200; i++ {
+	for i := 0; i < n; i++ {
 		more = append(more, b.ev(touchpoint.TypeTrack, fmt.Sprintf("u%d", i), fmt.Sprintf("a%d", i), 2000+i, nil))
 	}
+	// The first batch again is seen and changes nothing.
 	b.apply(t, e, append(more, batch...)...)
-	n, err := b.db.CountProfiles(context.Background(), "default")
-	if err != nil || n != 1200 {
-		t.Fatalf("profiles %d, %v", n, err)
+	count, err := b.db.CountProfiles(context.Background(), "default")
+	if err != nil || count != n {
+		t.Fatalf("profiles %d, %v", count, err)
 	}
-	p := b.profile(t, "email:u777@example.com")
-	if p.Computed.Events != 2 || len(p.Identifiers) != 3 {
-		t.Fatalf("profile %+v", p)
+	for _, i := range []int{0, 399, 400, 777, n - 1} {
+		p := b.profile(t, fmt.Sprintf("email:u%d@example.com", i))
+		if p.Computed.Events != 2 || len(p.Identifiers) != 3 || !p.Computed.LastSeen.Equal(t0.Add(time.Duration(2000+i)*time.Minute)) {
+			t.Fatalf("profile %d: %d events, identifiers %v, last seen %v", i, p.Computed.Events, p.Identifiers, p.Computed.LastSeen)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -158,6 +159,32 @@ func (t *identityTx) row(name string, args ...any) (*sql.Row, error) {
 	return s.QueryRowContext(t.ctx, args...), nil
 }
 
+// execRows runs the statement named name, whose text says {rows} where its
+// parameter groups go, for args taken width values a row and at most chunk
+// rows a statement. A statement of each size is prepared once per
+// transaction: a flush runs the full-size one many times.
+func (t *identityTx) execRows(name string, width, chunk int, args []any) error {
+	per := chunk * width
+	for start := 0; start < len(args); start += per {
+		part := args[start:min(len(args), start+per)]
+		key := name + "#" + strconv.Itoa(len(part)/width)
+		s, ok := t.stmts[key]
+		if !ok {
+			var groups strings.Builder
+			placeholders(&groups, len(part)/width, width)
+			var err error
+			if s, err = t.tx.PrepareContext(t.ctx, strings.Replace(t.db.query(name), "{rows}", groups.String(), 1)); err != nil {
+				return fmt.Errorf("prepare %s: %w", name, err)
+			}
+			t.stmts[key] = s
+		}
+		if _, err := s.ExecContext(t.ctx, part...); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
 func (t *identityTx) close() {
 	for _, s := range t.stmts {
 		s.Close()
@@ -285,15 +312,25 @@ func (t *identityTx) pruneSeen() error {
 func (t *identityTx) queryIn(name string, lead, values []any, width int, scan func(*sql.Rows) error) error {
 	for start := 0; start < len(values); start += prefetchChunk * width {
 		chunk := values[start:min(len(values), start+prefetchChunk*width)]
-		var q strings.Builder
-		q.WriteString(t.db.query(name))
-		q.WriteString(" (")
-		if width > 1 {
-			q.WriteString("VALUES ")
+		// A statement of each size is prepared once per transaction.
+		key := name + "#" + strconv.Itoa(len(chunk)/width)
+		s, ok := t.stmts[key]
+		if !ok {
+			var q strings.Builder
+			q.WriteString(t.db.query(name))
+			q.WriteString(" (")
+			if width > 1 {
+				q.WriteString("VALUES ")
+			}
+			placeholders(&q, len(chunk)/width, width)
+			q.WriteByte(')')
+			var err error
+			if s, err = t.tx.PrepareContext(t.ctx, q.String()); err != nil {
+				return fmt.Errorf("prepare %s: %w", name, err)
+			}
+			t.stmts[key] = s
 		}
-		placeholders(&q, len(chunk)/width, width)
-		q.WriteByte(')')
-		rows, err := t.tx.QueryContext(t.ctx, q.String(), append(append([]any{}, lead...), chunk...)...)
+		rows, err := s.QueryContext(t.ctx, append(append([]any{}, lead...), chunk...)...)
 		if err != nil {
 			return err
 		}

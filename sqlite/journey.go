@@ -455,20 +455,12 @@ func (t *journeyTx) flushSaves() error {
 	// In rowid order, the rows a batch moves are written page by page.
 	saves := t.saves
 	sort.Slice(saves, func(i, j int) bool { return t.rowids[saves[i].ID] < t.rowids[saves[j].ID] })
-	for start := 0; start < len(saves); start += saveChunk {
-		chunk := saves[start:min(len(saves), start+saveChunk)]
-		var q strings.Builder
-		q.WriteString(t.db.query("enrolment_save_many"))
-		q.WriteString(" (VALUES ")
-		placeholders(&q, len(chunk), 10)
-		q.WriteString(") AS v WHERE enrolments.rowid = v.column1")
-		args := make([]any, 0, 10*len(chunk))
-		for _, e := range chunk {
-			args = append(args, t.rowids[e.ID], e.Status, e.NodeID, e.Step, nullTime(e.WakeAt), nullString(e.WaitEvent), e.Arm, formatTime(e.UpdatedAt), nullTime(e.EndedAt), e.EndReason)
-		}
-		if _, err := t.tx.ExecContext(t.ctx, q.String(), args...); err != nil {
-			return fmt.Errorf("save enrolments: %w", err)
-		}
+	args := make([]any, 0, 10*len(saves))
+	for _, e := range saves {
+		args = append(args, t.rowids[e.ID], e.Status, e.NodeID, e.Step, nullTime(e.WakeAt), nullString(e.WaitEvent), e.Arm, formatTime(e.UpdatedAt), nullTime(e.EndedAt), e.EndReason)
+	}
+	if err := t.execRows("enrolment_save_many", 10, saveChunk, args); err != nil {
+		return fmt.Errorf("save enrolments: %w", err)
 	}
 	t.saves, t.saved = t.saves[:0], map[string]int{}
 	return nil
@@ -491,20 +483,12 @@ func (t *journeyTx) flushListAdds() error {
 		}
 		return a.profile < b.profile
 	})
-	for start := 0; start < len(adds); start += listChunk {
-		chunk := adds[start:min(len(adds), start+listChunk)]
-		var q strings.Builder
-		q.WriteString(t.db.query("list_members_add_many"))
-		q.WriteString(" VALUES ")
-		placeholders(&q, len(chunk), 4)
-		args := make([]any, 0, 4*len(chunk))
-		for _, a := range chunk {
-			args = append(args, a.workspace, a.list, a.profile, a.at)
-		}
-		q.WriteString(" ON CONFLICT DO NOTHING")
-		if _, err := t.tx.ExecContext(t.ctx, q.String(), args...); err != nil {
-			return fmt.Errorf("add list members: %w", err)
-		}
+	args := make([]any, 0, 4*len(adds))
+	for _, a := range adds {
+		args = append(args, a.workspace, a.list, a.profile, a.at)
+	}
+	if err := t.execRows("list_members_add_many", 4, listChunk, args); err != nil {
+		return fmt.Errorf("add list members: %w", err)
 	}
 	return nil
 }

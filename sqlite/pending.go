@@ -29,6 +29,9 @@ const (
 	pendingMaxAge    = 10 * time.Second
 )
 
+// flushChunk is how many rows one statement of a flush writes.
+const flushChunk = 400
+
 type pendingIdentity struct {
 	mu sync.Mutex // readers take it; writers also hold DB.identityMu
 	// computed holds what held-back batches added, by profile row.
@@ -136,10 +139,12 @@ func (t *identityTx) flush(p *pendingIdentity) error {
 		}
 		return keys[i][1] < keys[j][1]
 	})
+	args := make([]any, 0, 3*len(keys))
 	for _, k := range keys {
-		if _, err := t.exec("identity_seen_key_insert", k[0], k[1], days[k]); err != nil {
-			return err
-		}
+		args = append(args, k[0], k[1], days[k])
+	}
+	if err := t.execRows("identity_seen_keys_insert", 3, flushChunk, args); err != nil {
+		return err
 	}
 	if err := t.flushComputed(rows); err != nil {
 		return err
@@ -172,7 +177,7 @@ func (t *identityTx) flushComputed(rows map[string][]touchpoint.ComputedTraits) 
 	for i, it := range items {
 		byRowid[it.rowid] = i
 	}
-	const chunk = 400
+	const chunk = flushChunk
 	for start := 0; start < len(items); start += chunk {
 		part := items[start:min(len(items), start+chunk)]
 		keys := make([]any, len(part))
@@ -197,6 +202,7 @@ func (t *identityTx) flushComputed(rows map[string][]touchpoint.ComputedTraits) 
 		if err != nil {
 			return fmt.Errorf("read computed traits: %w", err)
 		}
+		args := make([]any, 0, 2*len(part))
 		for _, it := range part {
 			c, ok := base[it.rowid]
 			if !ok {
@@ -206,9 +212,10 @@ func (t *identityTx) flushComputed(rows map[string][]touchpoint.ComputedTraits) 
 				c.Add(d)
 			}
 			t.buf = c.AppendJSON(t.buf[:0])
-			if _, err := t.exec("profile_save_computed", string(t.buf), it.rowid); err != nil {
-				return err
-			}
+			args = append(args, it.rowid, string(t.buf))
+		}
+		if err := t.execRows("profiles_save_computed", 2, chunk, args); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -1,3 +1,2 @@
--- Adds list members; the caller appends " VALUES (?, ?, ?, ?), … ON CONFLICT DO NOTHING",
--- one row per member: workspace, list, profile_id, added_at.
-INSERT INTO list_members (workspace, list, profile_id, added_at)
+-- Adds list members, many at once: one (workspace, list, profile_id, added_at) group a row.
+INSERT INTO list_members (workspace, list, profile_id, added_at) VALUES {rows} ON CONFLICT DO NOTHING
