@@ -79,8 +79,8 @@ FROM (SELECT i, hash(i * 13) % 100 AS n FROM range($events) t(i))`
 	at := s.now.Add(-100 * 24 * time.Hour).Format(time.RFC3339Nano)
 	for _, q := range []string{
 		`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
-		 INSERT INTO profiles (id, workspace, created_at, traits, computed)
-		 SELECT 'prf_' || i, 'default', '` + at + `', CASE WHEN i % 3 = 0 THEN '{"plan":{"v":"pro","t":"` + at + `"}}' ELSE '{"plan":{"v":"free","t":"` + at + `"}}' END, '{}' FROM c`,
+		 INSERT INTO profiles (id, workspace, created_at, traits)
+		 SELECT 'prf_' || i, 'default', '` + at + `', CASE WHEN i % 3 = 0 THEN '{"plan":{"v":"pro","t":"` + at + `"}}' ELSE '{"plan":{"v":"free","t":"` + at + `"}}' END FROM c`,
 		`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ?)
 		 INSERT INTO identities (workspace, kind, value, profile_id, first_seen, event_id) SELECT 'default', 'user_id', 'u' || i, 'prf_' || i, '` + at + `', 'x' FROM c`,
 	} {

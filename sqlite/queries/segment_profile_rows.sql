@@ -1,2 +1,4 @@
 -- Profile rows' traits and computed traits; the caller appends "(?, ?, …)".
-SELECT id, traits, computed FROM profiles WHERE workspace = ? AND id IN
+SELECT p.id, p.traits, coalesce(c.computed, '{}')
+FROM profiles p LEFT JOIN profile_computed c ON c.profile_id = p.id
+WHERE p.workspace = ? AND p.id IN

@@ -1,1 +1,0 @@
-SELECT rowid, computed FROM profiles WHERE rowid IN

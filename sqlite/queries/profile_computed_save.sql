@@ -1,0 +1,1 @@
+UPDATE profile_computed SET computed = ? WHERE profile_id = ?
