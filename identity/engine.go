@@ -87,10 +87,8 @@ func (e *Engine) Apply(ctx context.Context, b tplog.Batch) error {
 				}
 			}
 		}
-		for row, c := range w.computed {
-			if err := tx.AddComputed(row, *c); err != nil {
-				return err
-			}
+		if err := tx.AddComputed(w.computed); err != nil {
+			return err
 		}
 		return tx.Applied(b.LastSequence, !b.Full)
 	})

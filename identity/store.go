@@ -30,8 +30,9 @@ type Tx interface {
 	// Prefetch reads ahead the states of the profiles holding these
 	// identifiers, in one go.
 	Prefetch(workspace string, ids []touchpoint.Identifier) error
-	// AddComputed adds what a batch's events add up to on a profile row.
-	AddComputed(profileID string, delta touchpoint.ComputedTraits) error
+	// AddComputed adds what a batch's events add up to, by profile row.
+	// The store takes deltas over: the caller must not change it after.
+	AddComputed(deltas map[string]*touchpoint.ComputedTraits) error
 	// Owner returns the profile row holding id, "" if none does, and the
 	// profile that row reads as (itself unless it was merged).
 	Owner(workspace string, id touchpoint.Identifier) (row, canonical string, err error)

@@ -198,14 +198,19 @@ func (t *identityTx) Applied(seq uint64, settle bool) error {
 	return nil
 }
 
-// AddComputed adds a batch's computed traits of a profile row.
-func (t *identityTx) AddComputed(profileID string, delta touchpoint.ComputedTraits) error {
-	if cur, ok := t.computed[profileID]; ok {
-		cur.Add(delta)
+// AddComputed takes over what a batch's events add up to, by profile row.
+func (t *identityTx) AddComputed(deltas map[string]*touchpoint.ComputedTraits) error {
+	if len(t.computed) == 0 {
+		t.computed = deltas
 		return nil
 	}
-	d := delta
-	t.computed[profileID] = &d
+	for row, d := range deltas {
+		if cur, ok := t.computed[row]; ok {
+			cur.Add(*d)
+		} else {
+			t.computed[row] = d
+		}
+	}
 	return nil
 }
 
@@ -229,12 +234,14 @@ func (t *identityTx) FirstTime(workspace string, eventIDs []string) ([]bool, err
 		}
 	}
 	keys := make([]seenKeyT, len(eventIDs))
+	// The filter holds every key stored or held back: only the keys it
+	// may hold are looked for.
+	may := make([]bool, len(eventIDs))
 	var lookup []any
 	for i, id := range eventIDs {
 		h1, h2 := seenKey(workspace, id)
 		keys[i] = seenKeyT{h1, h2}
-		// Only keys the filter may hold can be stored.
-		if t.db.seen.mayHave(keys[i]) {
+		if may[i] = t.db.seen.mayHave(keys[i]); may[i] {
 			lookup = append(lookup, h1, h2)
 		}
 	}
@@ -253,7 +260,7 @@ func (t *identityTx) FirstTime(workspace string, eventIDs []string) ([]bool, err
 	day := t.db.now().Unix() / 86400
 	out := make([]bool, len(eventIDs))
 	for i, k := range keys {
-		if legacy[eventIDs[i]] || stored[k] || t.db.pending.hasSeen(k) {
+		if legacy[eventIDs[i]] || may[i] && (stored[k] || t.db.pending.hasSeen(k)) {
 			continue
 		}
 		if _, dup := t.seen[k]; dup {

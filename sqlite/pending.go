@@ -34,10 +34,9 @@ const flushChunk = 400
 
 type pendingIdentity struct {
 	mu sync.Mutex // readers take it; writers also hold DB.identityMu
-	// computed holds what held-back batches added, by profile row.
-	computed map[string]*touchpoint.ComputedTraits
-	// seen holds the hashed ids of held-back events, with their day.
-	seen   map[seenKeyT]int64
+	// held is what each held-back batch added up to, oldest first, as the
+	// batch left it: never changed once held.
+	held   []heldBatch
 	events int
 	since  time.Time
 	// seq is the log position applied; stored is false while it is held.
@@ -45,19 +44,30 @@ type pendingIdentity struct {
 	stored bool
 }
 
+// heldBatch is one committed batch's computed traits by profile row, and
+// the hashed ids of the events it applied with their day. Batches are kept
+// apart rather than summed as they come: summing cost every event a lookup
+// in a large map, and the flush adds them up in key order anyway.
+type heldBatch struct {
+	computed map[string]*touchpoint.ComputedTraits
+	seen     map[seenKeyT]int64
+}
+
 type seenKeyT [2]int64
 
 func newPendingIdentity() *pendingIdentity {
-	return &pendingIdentity{computed: map[string]*touchpoint.ComputedTraits{}, seen: map[seenKeyT]int64{}, stored: true}
+	return &pendingIdentity{stored: true}
 }
 
 // addTo adds the held-back computed traits of rows to c.
 func (p *pendingIdentity) addTo(c *touchpoint.ComputedTraits, rows ...string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, r := range rows {
-		if d, ok := p.computed[r]; ok {
-			c.Add(*d)
+	for _, b := range p.held {
+		for _, r := range rows {
+			if d, ok := b.computed[r]; ok {
+				c.Add(*d)
+			}
 		}
 	}
 }
@@ -65,8 +75,12 @@ func (p *pendingIdentity) addTo(c *touchpoint.ComputedTraits, rows ...string) {
 func (p *pendingIdentity) hasSeen(k seenKeyT) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	_, ok := p.seen[k]
-	return ok
+	for _, b := range p.held {
+		if _, ok := b.seen[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // hold takes in what a committed transaction held back.
@@ -76,16 +90,7 @@ func (p *pendingIdentity) hold(t *identityTx) {
 	if p.events == 0 {
 		p.since = time.Now()
 	}
-	for row, d := range t.computed {
-		if cur, ok := p.computed[row]; ok {
-			cur.Add(*d)
-		} else {
-			p.computed[row] = d
-		}
-	}
-	for k, day := range t.seen {
-		p.seen[k] = day
-	}
+	p.held = append(p.held, heldBatch{computed: t.computed, seen: t.seen})
 	p.events += t.events
 	p.seq, p.stored = t.seq, false
 }
@@ -94,8 +99,7 @@ func (p *pendingIdentity) hold(t *identityTx) {
 func (p *pendingIdentity) clear() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.computed = map[string]*touchpoint.ComputedTraits{}
-	p.seen = map[seenKeyT]int64{}
+	p.held = nil
 	p.events, p.stored = 0, true
 }
 
@@ -111,42 +115,40 @@ func (p *pendingIdentity) due(t *identityTx) bool {
 // It leaves p as it is; the caller clears it once the transaction commits.
 func (t *identityTx) flush(p *pendingIdentity) error {
 	p.mu.Lock()
-	keys := make([]seenKeyT, 0, len(p.seen)+len(t.seen))
-	days := make(map[seenKeyT]int64, len(p.seen)+len(t.seen))
-	for _, m := range []map[seenKeyT]int64{p.seen, t.seen} {
-		for k, d := range m {
-			if _, ok := days[k]; !ok {
-				keys = append(keys, k)
-			}
-			days[k] = d
-		}
-	}
-	rows := map[string][]touchpoint.ComputedTraits{}
-	for _, m := range []map[string]*touchpoint.ComputedTraits{p.computed, t.computed} {
-		for r, d := range m {
-			rows[r] = append(rows[r], *d)
-		}
-	}
+	batches := append(append(make([]heldBatch, 0, len(p.held)+1), p.held...), heldBatch{computed: t.computed, seen: t.seen})
 	seq, stored := p.seq, p.stored
 	p.mu.Unlock()
 	if t.hasSeq {
 		seq, stored = t.seq, false
 	}
 
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i][0] != keys[j][0] {
-			return keys[i][0] < keys[j][0]
+	// An event id is in one batch only: FirstTime lets no id in twice.
+	type seenRow struct {
+		key seenKeyT
+		day int64
+	}
+	var keys []seenRow
+	var deltas []computedDelta
+	for _, b := range batches {
+		for k, day := range b.seen {
+			keys = append(keys, seenRow{k, day})
 		}
-		return keys[i][1] < keys[j][1]
+		for row, d := range b.computed {
+			deltas = append(deltas, computedDelta{row, d})
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i].key, keys[j].key
+		return a[0] < b[0] || a[0] == b[0] && a[1] < b[1]
 	})
 	args := make([]any, 0, 3*len(keys))
 	for _, k := range keys {
-		args = append(args, k[0], k[1], days[k])
+		args = append(args, k.key[0], k.key[1], k.day)
 	}
 	if err := t.execRows("identity_seen_keys_insert", 3, flushChunk, args); err != nil {
 		return err
 	}
-	if err := t.flushComputed(rows); err != nil {
+	if err := t.flushComputed(deltas); err != nil {
 		return err
 	}
 	if !stored {
@@ -157,20 +159,34 @@ func (t *identityTx) flush(p *pendingIdentity) error {
 	return t.pruneSeen()
 }
 
+// computedDelta is what one batch added to a profile row's computed traits.
+type computedDelta struct {
+	row string
+	d   *touchpoint.ComputedTraits
+}
+
 // flushComputed adds deltas to the stored computed traits of their profile
 // rows, reading and writing them in key order. Rows that have none yet are
 // inserted, many a statement.
-func (t *identityTx) flushComputed(rows map[string][]touchpoint.ComputedTraits) error {
-	ids := make([]string, 0, len(rows))
-	for id := range rows {
-		ids = append(ids, id)
+func (t *identityTx) flushComputed(deltas []computedDelta) error {
+	// Sorted, each row's deltas are adjacent; rows holds where each starts.
+	sort.Slice(deltas, func(i, j int) bool { return deltas[i].row < deltas[j].row })
+	var rows []int
+	for i := range deltas {
+		if i == 0 || deltas[i].row != deltas[i-1].row {
+			rows = append(rows, i)
+		}
 	}
-	sort.Strings(ids)
+	rows = append(rows, len(deltas))
 	var inserts []any
-	for start := 0; start < len(ids); start += flushChunk {
-		part := ids[start:min(len(ids), start+flushChunk)]
-		base := make(map[string]*touchpoint.ComputedTraits, len(part))
-		err := t.queryIn("profile_computed_of", nil, anys(part), 1, func(r *sql.Rows) error {
+	for start := 0; start < len(rows)-1; start += flushChunk {
+		part := rows[start:min(len(rows), start+flushChunk+1)]
+		ids := make([]any, len(part)-1)
+		for i := range ids {
+			ids[i] = deltas[part[i]].row
+		}
+		base := make(map[string]*touchpoint.ComputedTraits, len(ids))
+		err := t.queryIn("profile_computed_of", nil, ids, 1, func(r *sql.Rows) error {
 			var id, computed string
 			if err := r.Scan(&id, &computed); err != nil {
 				return err
@@ -186,13 +202,14 @@ func (t *identityTx) flushComputed(rows map[string][]touchpoint.ComputedTraits) 
 		if err != nil {
 			return fmt.Errorf("read computed traits: %w", err)
 		}
-		for _, id := range part {
+		for i := range ids {
+			id := deltas[part[i]].row
 			c, stored := base[id]
 			if !stored {
 				c = &touchpoint.ComputedTraits{}
 			}
-			for _, d := range rows[id] {
-				c.Add(d)
+			for _, d := range deltas[part[i]:part[i+1]] {
+				c.Add(*d.d)
 			}
 			t.buf = c.AppendJSON(t.buf[:0])
 			if !stored {
