@@ -162,9 +162,9 @@ func (r IdentityRules) Normalize(id Identifier) (Identifier, error) {
 }
 
 func (r IdentityRules) junk(v string) bool {
-	lv := strings.ToLower(strings.TrimSpace(v))
+	v = strings.TrimSpace(v)
 	for _, b := range r.Blocklist {
-		if lv == strings.ToLower(b) {
+		if strings.EqualFold(v, b) {
 			return true
 		}
 	}

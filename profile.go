@@ -72,7 +72,7 @@ type ComputedTraits struct {
 }
 
 // Add folds another set of computed traits (a merged profile's) into c.
-func (c *ComputedTraits) Add(o ComputedTraits) {
+func (c *ComputedTraits) Add(o *ComputedTraits) {
 	if c.FirstSeen.IsZero() || (!o.FirstSeen.IsZero() && o.FirstSeen.Before(c.FirstSeen)) {
 		c.FirstSeen = o.FirstSeen
 	}

@@ -206,7 +206,7 @@ func (t *identityTx) AddComputed(deltas map[string]*touchpoint.ComputedTraits) e
 	}
 	for row, d := range deltas {
 		if cur, ok := t.computed[row]; ok {
-			cur.Add(*d)
+			cur.Add(d)
 		} else {
 			t.computed[row] = d
 		}

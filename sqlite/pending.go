@@ -66,7 +66,7 @@ func (p *pendingIdentity) addTo(c *touchpoint.ComputedTraits, rows ...string) {
 	for _, b := range p.held {
 		for _, r := range rows {
 			if d, ok := b.computed[r]; ok {
-				c.Add(*d)
+				c.Add(d)
 			}
 		}
 	}
@@ -209,7 +209,7 @@ func (t *identityTx) flushComputed(deltas []computedDelta) error {
 				c = &touchpoint.ComputedTraits{}
 			}
 			for _, d := range deltas[part[i]:part[i+1]] {
-				c.Add(*d.d)
+				c.Add(d.d)
 			}
 			t.buf = c.AppendJSON(t.buf[:0])
 			if !stored {

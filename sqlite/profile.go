@@ -107,7 +107,7 @@ func (t *identityTx) compose(p *touchpoint.Profile) error {
 			rows.Close()
 			return fmt.Errorf("computed traits of %s: %w", id, err)
 		}
-		p.Computed.Add(c)
+		p.Computed.Add(&c)
 		group = append(group, id)
 		if id != p.ID {
 			p.MergedFrom = append(p.MergedFrom, id)
