@@ -17,7 +17,7 @@ import (
 // its batches add up to, the ids of the events it applied and its log
 // position are held back here and written together, in sorted order, when
 // the log goes quiet or enough has gathered. Writing them per batch would
-// touch a page of the profiles table and one of the seen-event index per
+// touch a page of profile_computed and one of the seen-event index per
 // event; held back, each page is written once per flush. A crash loses
 // nothing: the stored position still points before the held-back batches,
 // which are applied again (their identifiers, merges and traits were
