@@ -92,7 +92,9 @@ func (p *pendingIdentity) hold(t *identityTx) {
 	}
 	p.held = append(p.held, heldBatch{computed: t.computed, seen: t.seen})
 	p.events += t.events
-	p.seq, p.stored = t.seq, false
+	if t.hasSeq {
+		p.seq, p.stored = t.seq, false
+	}
 }
 
 // clear forgets what a committed flush wrote.
