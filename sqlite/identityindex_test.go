@@ -16,16 +16,10 @@ import (
 // so the next batch sees exactly what is stored.
 func TestIdentityIndexRollback(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "state.db"), touchpoint.FixedClock(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.CreateWorkspace(ctx, &touchpoint.Workspace{ID: "default", Name: "Default"}); err != nil {
-		t.Fatal(err)
-	}
 	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	db := openDefault(t, at)
 	var a, b string
+	var err error
 	err = db.UpdateIdentity(ctx, func(tx identity.Tx) error {
 		if a, err = tx.CreateProfile("default", at); err != nil {
 			return err

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,20 +14,14 @@ import (
 // and settles: position 7 is what gets stored, with the batch's work.
 func TestHeldPositionSurvivesTransactionsWithout(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "state.db"), touchpoint.FixedClock(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.CreateWorkspace(ctx, &touchpoint.Workspace{ID: "default", Name: "Default"}); err != nil {
-		t.Fatal(err)
-	}
 	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	db := openDefault(t, at)
 	var p string
-	err = db.UpdateIdentity(ctx, func(tx identity.Tx) error {
+	err := db.UpdateIdentity(ctx, func(tx identity.Tx) error {
 		if _, err := tx.FirstTime("default", []string{"e1"}); err != nil {
 			return err
 		}
+		var err error
 		if p, err = tx.CreateProfile("default", at); err != nil {
 			return err
 		}
