@@ -159,24 +159,31 @@ func (t *identityTx) row(name string, args ...any) (*sql.Row, error) {
 	return s.QueryRowContext(t.ctx, args...), nil
 }
 
-// execRows runs the statement named name, whose text says {rows} where its
-// parameter groups go, for args taken width values a row and at most chunk
-// rows a statement. A statement of each size is prepared once per
-// transaction: a flush runs the full-size one many times.
+// rowsStmt prepares the statement named name with its {rows} written out
+// as rows parameter groups of width values, once per transaction for each
+// size: a flush or a bulk lookup runs the full-size one many times.
+func (t *identityTx) rowsStmt(name string, rows, width int) (*sql.Stmt, error) {
+	key := name + "#" + strconv.Itoa(rows)
+	if s, ok := t.stmts[key]; ok {
+		return s, nil
+	}
+	s, err := t.tx.PrepareContext(t.ctx, expandRows(t.db.query(name), rows, width))
+	if err != nil {
+		return nil, fmt.Errorf("prepare %s: %w", name, err)
+	}
+	t.stmts[key] = s
+	return s, nil
+}
+
+// execRows runs the statement named name for args taken width values a
+// row, at most chunk rows a statement.
 func (t *identityTx) execRows(name string, width, chunk int, args []any) error {
 	per := chunk * width
 	for start := 0; start < len(args); start += per {
 		part := args[start:min(len(args), start+per)]
-		key := name + "#" + strconv.Itoa(len(part)/width)
-		s, ok := t.stmts[key]
-		if !ok {
-			var groups strings.Builder
-			placeholders(&groups, len(part)/width, width)
-			var err error
-			if s, err = t.tx.PrepareContext(t.ctx, strings.Replace(t.db.query(name), "{rows}", groups.String(), 1)); err != nil {
-				return fmt.Errorf("prepare %s: %w", name, err)
-			}
-			t.stmts[key] = s
+		s, err := t.rowsStmt(name, len(part)/width, width)
+		if err != nil {
+			return err
 		}
 		if _, err := s.ExecContext(t.ctx, part...); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
@@ -313,29 +320,15 @@ func (t *identityTx) pruneSeen() error {
 	return nil
 }
 
-// queryIn runs a query whose text ends in "IN" over many values, a few
-// hundred at a time. lead are the arguments before the list; width is how
-// many values make one item (2 for (kind, value) pairs, given as VALUES rows).
+// queryIn runs a query over many values, a few hundred at a time: its
+// text says {rows} where they go. lead are the arguments before them; width
+// is how many values make one item (2 for (kind, value) pairs).
 func (t *identityTx) queryIn(name string, lead, values []any, width int, scan func(*sql.Rows) error) error {
 	for start := 0; start < len(values); start += prefetchChunk * width {
 		chunk := values[start:min(len(values), start+prefetchChunk*width)]
-		// A statement of each size is prepared once per transaction.
-		key := name + "#" + strconv.Itoa(len(chunk)/width)
-		s, ok := t.stmts[key]
-		if !ok {
-			var q strings.Builder
-			q.WriteString(t.db.query(name))
-			q.WriteString(" (")
-			if width > 1 {
-				q.WriteString("VALUES ")
-			}
-			placeholders(&q, len(chunk)/width, width)
-			q.WriteByte(')')
-			var err error
-			if s, err = t.tx.PrepareContext(t.ctx, q.String()); err != nil {
-				return fmt.Errorf("prepare %s: %w", name, err)
-			}
-			t.stmts[key] = s
+		s, err := t.rowsStmt(name, len(chunk)/width, width)
+		if err != nil {
+			return err
 		}
 		rows, err := s.QueryContext(t.ctx, append(append([]any{}, lead...), chunk...)...)
 		if err != nil {
@@ -353,6 +346,14 @@ func (t *identityTx) queryIn(name string, lead, values []any, width int, scan fu
 		}
 	}
 	return nil
+}
+
+// expandRows writes out the {rows} of query q as rows parameter groups of
+// width values each.
+func expandRows(q string, rows, width int) string {
+	var groups strings.Builder
+	placeholders(&groups, rows, width)
+	return strings.Replace(q, "{rows}", groups.String(), 1)
 }
 
 // placeholders writes rows parameter groups of width values each, comma

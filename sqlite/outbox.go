@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/touchpoint-cx/touchpoint"
@@ -205,14 +204,6 @@ func (db *DB) PutInApp(ctx context.Context, workspace, profileID string, m *touc
 	return nil
 }
 
-func inClause(q string, n int) string {
-	var b strings.Builder
-	b.WriteString(q + " (")
-	placeholders(&b, n, 1)
-	b.WriteByte(')')
-	return b.String()
-}
-
 // PendingInApp returns unseen messages and marks them delivered.
 func (db *DB) PendingInApp(ctx context.Context, workspace string, profileIDs []string, now time.Time) ([]*touchpoint.InAppMessage, []string, error) {
 	tx, err := db.db.BeginTx(ctx, nil)
@@ -220,7 +211,7 @@ func (db *DB) PendingInApp(ctx context.Context, workspace string, profileIDs []s
 		return nil, nil, fmt.Errorf("in-app messages: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, inClause(db.query("inapp_pending"), len(profileIDs)), append([]any{workspace, formatTime(now)}, anys(profileIDs)...)...)
+	rows, err := tx.QueryContext(ctx, expandRows(db.query("inapp_pending"), len(profileIDs), 1), append([]any{workspace, formatTime(now)}, anys(profileIDs)...)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("in-app messages: %w", err)
 	}
@@ -260,7 +251,7 @@ func (db *DB) PendingInApp(ctx context.Context, workspace string, profileIDs []s
 
 // SeenInApp marks a message seen.
 func (db *DB) SeenInApp(ctx context.Context, workspace string, profileIDs []string, id string, now time.Time) (bool, error) {
-	res, err := db.db.ExecContext(ctx, inClause(db.query("inapp_seen"), len(profileIDs)), append([]any{formatTime(now), formatTime(now), workspace, id}, anys(profileIDs)...)...)
+	res, err := db.db.ExecContext(ctx, expandRows(db.query("inapp_seen"), len(profileIDs), 1), append([]any{formatTime(now), formatTime(now), workspace, id}, anys(profileIDs)...)...)
 	if err != nil {
 		return false, fmt.Errorf("in-app seen: %w", err)
 	}

@@ -1,5 +1,4 @@
--- The owners of many identifiers at once; the caller appends
--- "(VALUES (?, ?), (?, ?), …)" with one (kind, value) row per identifier.
+-- The owners of many identifiers at once: one (kind, value) group a row.
 SELECT i.kind, i.value, i.profile_id, p.merged_into
 FROM identities i JOIN profiles p ON p.id = i.profile_id
-WHERE i.workspace = ? AND (i.kind, i.value) IN
+WHERE i.workspace = ? AND (i.kind, i.value) IN (VALUES {rows})

@@ -1,2 +1,2 @@
--- Stored computed traits of profile rows; the caller appends "(?, ?, …)".
-SELECT profile_id, computed FROM profile_computed WHERE profile_id IN
+-- Stored computed traits of many profile rows.
+SELECT profile_id, computed FROM profile_computed WHERE profile_id IN ({rows})

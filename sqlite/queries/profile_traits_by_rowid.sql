@@ -1,1 +1,1 @@
-SELECT id, traits FROM profiles WHERE rowid IN
+SELECT id, traits FROM profiles WHERE rowid IN ({rows})
