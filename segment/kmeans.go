@@ -3,48 +3,14 @@ package segment
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/touchpoint-cx/touchpoint/predict"
 )
 
 // Clustering for discovered personas: k-means with k-means++ seeding on
 // standardised features, the number of clusters chosen by the mean
 // silhouette of a sample (the k whose points sit best inside their own
 // cluster and farthest from the next one), the smaller k on a tie.
-
-// standardise rescales each column to mean 0 and standard deviation 1 in
-// place (a constant column becomes 0) and returns the means and deviations.
-func standardise(x [][]float64) (mean, sd []float64) {
-	if len(x) == 0 {
-		return nil, nil
-	}
-	d := len(x[0])
-	mean, sd = make([]float64, d), make([]float64, d)
-	for _, row := range x {
-		for j, v := range row {
-			mean[j] += v
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(len(x))
-	}
-	for _, row := range x {
-		for j, v := range row {
-			sd[j] += (v - mean[j]) * (v - mean[j])
-		}
-	}
-	for j := range sd {
-		sd[j] = math.Sqrt(sd[j] / float64(len(x)))
-	}
-	for _, row := range x {
-		for j := range row {
-			if sd[j] > 1e-12 {
-				row[j] = (row[j] - mean[j]) / sd[j]
-			} else {
-				row[j] = 0
-			}
-		}
-	}
-	return mean, sd
-}
 
 func dist2(a, b []float64) float64 {
 	s := 0.0
@@ -231,6 +197,6 @@ func cluster(fit [][]float64, kmin, kmax, silSample int, r *rand.Rand) Clusterin
 // ChooseK standardises points and returns the number of clusters the
 // silhouette criterion picks for them.
 func ChooseK(x [][]float64, r *rand.Rand) int {
-	standardise(x)
+	predict.Standardize(x)
 	return cluster(x, 2, 8, 2000, r).K
 }

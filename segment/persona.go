@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/touchpoint-cx/touchpoint"
+	"github.com/touchpoint-cx/touchpoint/predict"
 )
 
 // FeatureTable is what personas are clustered on, per profile.
@@ -219,7 +220,7 @@ func (p *Personas) RefreshPersonas(ctx context.Context, workspace string) (*touc
 			}
 		}
 	}
-	standardise(x)
+	predict.Standardize(x)
 	r := rand.New(rand.NewPCG(uint64(n), 42))
 	fit := x
 	sample := p.FitSample
