@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/inspector"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -75,9 +76,12 @@ func browserAllocator(t *testing.T, exe string, extra ...chromedp.ExecAllocatorO
 		t.Logf("could not remove %s", profile)
 	})
 	// Without the background-networking flags Chromium keeps trying to
-	// reach Google's services and stalls on a closed network.
+	// reach Google's services and stalls on a closed network. Shared
+	// memory goes to the temp directory: containers often have a /dev/shm
+	// of 64 MB, too small for a page's canvases, which crashes the page.
 	opts := append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-default-apps", true),
@@ -113,6 +117,8 @@ func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *browser {
 			if strings.Contains(e.Entry.Text, "Content Security Policy") || e.Entry.Level == cdplog.LevelError && !strings.Contains(e.Entry.Text, "status of 40") {
 				b.problem("console: " + e.Entry.Text)
 			}
+		case *inspector.EventTargetCrashed:
+			b.problem("the page's renderer crashed")
 		case *page.EventJavascriptDialogOpening:
 			if e.Type != page.DialogTypeConfirm {
 				b.problem(fmt.Sprintf("a %s dialog opened: %q", e.Type, e.Message))
@@ -149,14 +155,48 @@ func (b *browser) check() {
 }
 
 // run runs actions, failing the test if they take more than 30 seconds
-// (a wait for something that never shows).
+// (a wait for something that never shows). The failure names the action
+// that did not finish and what the page showed at that moment.
 func (b *browser) run(actions ...chromedp.Action) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancel()
-	if err := chromedp.Run(ctx, actions...); err != nil {
-		b.t.Fatal(err)
+	for i, a := range actions {
+		if err := chromedp.Run(ctx, a); err != nil {
+			b.t.Fatalf("action %d of %d (%T): %v\n%s", i+1, len(actions), a, err, b.state())
+		}
 	}
+}
+
+// state describes the page for a failure message: its address, whether
+// it finished loading, what has the focus and the start of its text. It
+// also saves a screenshot named after the test.
+func (b *browser) state() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	var s string
+	err := chromedp.Run(ctx, chromedp.Evaluate(`(() => {
+		const m = (document.querySelector('main') || document.body || document.documentElement).cloneNode(true);
+		m.querySelectorAll('select, script, style, template, datalist').forEach(e => e.remove());
+		const focus = document.activeElement ? document.activeElement.outerHTML.replace(/>[^]*/, '>').slice(0, 200) : '';
+		return [location.href, document.readyState, 'focus: ' + focus, m.textContent.replace(/\s+/g, ' ').slice(0, 1500)].join('\n');
+	})()`, &s))
+	b.mu.Lock()
+	if len(b.problems) > 0 {
+		s += "\nproblems: " + strings.Join(b.problems, "; ")
+	}
+	b.mu.Unlock()
+	if err != nil {
+		return "page state unavailable: " + err.Error() + s
+	}
+	var png []byte
+	if chromedp.Run(ctx, chromedp.CaptureScreenshot(&png)) == nil {
+		name := "failed-" + strings.NewReplacer("/", "-", " ", "_").Replace(b.t.Name()) + ".png"
+		if os.WriteFile(filepath.Join(b.shots, name), png, 0o644) == nil {
+			s += "\nscreenshot: " + filepath.Join(b.shots, name)
+		}
+	}
+	return "page: " + s
 }
 
 // open loads a page and waits for sel.
