@@ -193,12 +193,19 @@ func Identity(ctx context.Context, cfg IdentityConfig) (IdentityResult, error) {
 
 	// A restart: the first batch after opening the store loads the
 	// identifier index and the seen-event filter before it resolves.
+	u0 := touchpoint.Identifier{Kind: "user_id", Value: "u0"}
+	before, err := db.FindProfile(ctx, "default", u0)
+	if err != nil {
+		return res, err
+	}
 	if err := db.Close(); err != nil {
 		return res, err
 	}
-	if db, err = sqlite.Open(ctx, filepath.Join(cfg.Dir, "state.db"), touchpoint.SystemClock{}); err != nil {
+	reopened, err := sqlite.Open(ctx, filepath.Join(cfg.Dir, "state.db"), touchpoint.SystemClock{})
+	if err != nil {
 		return res, err
 	}
+	db = reopened
 	engine = identity.NewEngine(db, func(string) touchpoint.IdentityRules { return rules }, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	res.SeenKeys = n
 	start = time.Now()
@@ -209,5 +216,12 @@ func Identity(ctx context.Context, cfg IdentityConfig) (IdentityResult, error) {
 		return res, err
 	}
 	res.FirstBatch = time.Since(start)
+	after, err := db.FindProfile(ctx, "default", u0)
+	if err != nil {
+		return res, err
+	}
+	if after.Computed.Events != before.Computed.Events+1 {
+		return res, fmt.Errorf("after the restart, u0 has %d events, want %d", after.Computed.Events, before.Computed.Events+1)
+	}
 	return res, nil
 }
