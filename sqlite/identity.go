@@ -349,26 +349,15 @@ func (t *identityTx) queryIn(name string, lead, values []any, width int, scan fu
 }
 
 // expandRows writes out the {rows} of query q as rows parameter groups of
-// width values each.
+// width values each, comma separated: "?, ?" when width is 1,
+// "(?, ?), (?, ?)" when it is 2.
 func expandRows(q string, rows, width int) string {
-	var groups strings.Builder
-	placeholders(&groups, rows, width)
-	return strings.Replace(q, "{rows}", groups.String(), 1)
-}
-
-// placeholders writes rows parameter groups of width values each, comma
-// separated: "?, ?" when width is 1, "(?, ?), (?, ?)" when it is 2.
-func placeholders(q *strings.Builder, rows, width int) {
 	group := "?"
 	if width > 1 {
 		group = "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
 	}
-	for i := range rows {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString(group)
-	}
+	groups := strings.TrimSuffix(strings.Repeat(group+", ", rows), ", ")
+	return strings.Replace(q, "{rows}", groups, 1)
 }
 
 func anys(ss []string) []any {
