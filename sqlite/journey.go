@@ -453,11 +453,19 @@ func (t *journeyTx) flushSaves() error {
 		return nil
 	}
 	// In rowid order, the rows a batch moves are written page by page.
-	saves := t.saves
-	sort.Slice(saves, func(i, j int) bool { return t.rowids[saves[i].ID] < t.rowids[saves[j].ID] })
+	type save struct {
+		rowid int64
+		e     *touchpoint.Enrolment
+	}
+	saves := make([]save, len(t.saves))
+	for i, e := range t.saves {
+		saves[i] = save{t.rowids[e.ID], e}
+	}
+	sort.Slice(saves, func(i, j int) bool { return saves[i].rowid < saves[j].rowid })
 	args := make([]any, 0, 10*len(saves))
-	for _, e := range saves {
-		args = append(args, t.rowids[e.ID], e.Status, e.NodeID, e.Step, nullTime(e.WakeAt), nullString(e.WaitEvent), e.Arm, formatTime(e.UpdatedAt), nullTime(e.EndedAt), e.EndReason)
+	for _, s := range saves {
+		e := s.e
+		args = append(args, s.rowid, e.Status, e.NodeID, e.Step, nullTime(e.WakeAt), nullString(e.WaitEvent), e.Arm, formatTime(e.UpdatedAt), nullTime(e.EndedAt), e.EndReason)
 	}
 	if err := t.execRows("enrolment_save_many", 10, saveChunk, args); err != nil {
 		return fmt.Errorf("save enrolments: %w", err)
