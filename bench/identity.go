@@ -61,7 +61,10 @@ restart  %.1f s  first batch after reopening the store (loads the identifier ind
 // measures how fast it resolves a realistic mix of events, and how fast a
 // profile reads back by identifier.
 func Identity(ctx context.Context, cfg IdentityConfig) (IdentityResult, error) {
-	db, err := sqlite.Open(ctx, filepath.Join(cfg.Dir, "state.db"), touchpoint.SystemClock{})
+	open := func() (*sqlite.DB, error) {
+		return sqlite.Open(ctx, filepath.Join(cfg.Dir, "state.db"), touchpoint.SystemClock{})
+	}
+	db, err := open()
 	if err != nil {
 		return IdentityResult{}, err
 	}
@@ -70,7 +73,10 @@ func Identity(ctx context.Context, cfg IdentityConfig) (IdentityResult, error) {
 		return IdentityResult{}, err
 	}
 	rules := touchpoint.DefaultIdentityRules()
-	engine := identity.NewEngine(db, func(string) touchpoint.IdentityRules { return rules }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	newEngine := func() *identity.Engine {
+		return identity.NewEngine(db, func(string) touchpoint.IdentityRules { return rules }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}
+	engine := newEngine()
 	res := IdentityResult{Config: cfg}
 	var seq uint64
 	n := 0
@@ -201,12 +207,12 @@ func Identity(ctx context.Context, cfg IdentityConfig) (IdentityResult, error) {
 	if err := db.Close(); err != nil {
 		return res, err
 	}
-	reopened, err := sqlite.Open(ctx, filepath.Join(cfg.Dir, "state.db"), touchpoint.SystemClock{})
+	reopened, err := open()
 	if err != nil {
 		return res, err
 	}
 	db = reopened
-	engine = identity.NewEngine(db, func(string) touchpoint.IdentityRules { return rules }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	engine = newEngine()
 	res.SeenKeys = n
 	start = time.Now()
 	if err := apply([]touchpoint.Event{ev(touchpoint.TypeTrack, "u0", "")}); err != nil {
